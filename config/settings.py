@@ -1,0 +1,176 @@
+"""Zhengwu settings. Every deployment parameter comes from the environment; docs/operations.md lists them."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from config.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("ZHENGWU_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("ZHENGWU_DEBUG", False)
+_DEV_SECRET = "zhengwu-embedded-default-not-for-production"
+SECRET_KEY = env_str("ZHENGWU_SECRET_KEY", _DEV_SECRET)
+ALLOWED_HOSTS = env_list("ZHENGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("ZHENGWU_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "zhengwu.workbench.admin_config.ZhengwuAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    # Kernel (layer 1)
+    "zhengwu.core",
+    "zhengwu.identifiers",
+    "zhengwu.audit",
+    "zhengwu.workdays",
+    "zhengwu.files",
+    "zhengwu.notify",
+    "zhengwu.directory",
+    "zhengwu.identity",
+    # Shell (layer 4)
+    "zhengwu.workbench",
+    "zhengwu.public_site",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zhengwu.audit.middleware.RequestContextMiddleware",
+    "zhengwu.identity.middleware.IdleTimeoutMiddleware",
+    "zhengwu.identity.middleware.AccountObligationsMiddleware",
+    "zhengwu.core.access.AccessPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zhengwu.public_site.context_processors.site_identity",
+                "zhengwu.workbench.context_processors.workbench",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zhengwu.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ZHENGWU_DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN so
+    # two concurrent writers queue on busy_timeout instead of failing mid-transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env_str("ZHENGWU_TEST_SQLITE_NAME", "") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "directory.Account"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "zhengwu.directory.backends.RoleBackend",
+]
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "workbench:home"
+LOGOUT_REDIRECT_URL = "public_site:home"
+
+# 等保 2.0 level 3 password rules (GB/T 22239-2019 §8.1.4.1): see zhengwu/identity/passwords.py.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "zhengwu.identity.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "zhengwu.identity.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "zhengwu.identity.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("ZHENGWU_STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("ZHENGWU_MEDIA_ROOT", str(VAR_DIR / "media")))
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("ZHENGWU_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env_int("ZHENGWU_SESSION_MAX_AGE_SECONDS", 12 * 3600)
+# Idle timeouts (等保 2.0 §8.1.4.1 d): staff 30 minutes by default.
+ZHENGWU_STAFF_IDLE_TIMEOUT_MINUTES = env_int("ZHENGWU_STAFF_IDLE_TIMEOUT_MINUTES", 30)
+ZHENGWU_PUBLIC_IDLE_TIMEOUT_MINUTES = env_int("ZHENGWU_PUBLIC_IDLE_TIMEOUT_MINUTES", 60)
+
+# Lockout after 5 failures for 15 minutes (等保 2.0 §8.1.4.1 b), per user name.
+AXES_FAILURE_LIMIT = env_int("ZHENGWU_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("ZHENGWU_LOGIN_LOCKOUT_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zhengwu.identity.views.lockout_response"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = env_str("ZHENGWU_TOTP_ISSUER", "云泽市政务平台")
+
+# Uploads (zhengwu.files)
+ZHENGWU_UPLOAD_MAX_BYTES = env_int("ZHENGWU_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ZHENGWU_REQUEST_MAX_BYTES", 50 * 1024 * 1024)
+
+# Notifications (zhengwu.notify)
+ZHENGWU_SMS_PROVIDER = env_str("ZHENGWU_SMS_PROVIDER", "zhengwu.notify.providers.LogFileSmsProvider")
+ZHENGWU_SMS_LOG_FILE = Path(env_str("ZHENGWU_SMS_LOG_FILE", str(VAR_DIR / "log" / "sms.log")))
+EMAIL_BACKEND = env_str("ZHENGWU_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env_str("ZHENGWU_EMAIL_FILE_PATH", str(VAR_DIR / "log" / "mail"))
+EMAIL_HOST = env_str("ZHENGWU_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ZHENGWU_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("ZHENGWU_DEFAULT_FROM_EMAIL", "noreply@yunze.gov.example")
+
+# Public site identity (政府网站发展指引 §5.1: 网站标识码, 备案号, 主办/承办单位).
+ZHENGWU_SITE = {
+    "name": env_str("ZHENGWU_SITE_NAME", "云泽市人民政府"),
+    "site_code": env_str("ZHENGWU_SITE_CODE", "9901000001"),
+    "icp": env_str("ZHENGWU_SITE_ICP", "云ICP备99010001号"),
+    "police_record": env_str("ZHENGWU_SITE_POLICE_RECORD", "云公网安备 99010002000001号"),
+    "sponsor": env_str("ZHENGWU_SITE_SPONSOR", "云泽市人民政府办公室"),
+    "operator": env_str("ZHENGWU_SITE_OPERATOR", "云泽市大数据中心"),
+    "contact_phone": env_str("ZHENGWU_SITE_CONTACT_PHONE", "0999-12345"),
+    "contact_email": env_str("ZHENGWU_SITE_CONTACT_EMAIL", "webmaster@yunze.gov.example"),
+    "address": env_str("ZHENGWU_SITE_ADDRESS", "云泽市行政中心1号楼"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("ZHENGWU_LOG_LEVEL", "WARNING")},
+}
+
+if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("ZHENGWU_PRODUCTION", False):
+    raise RuntimeError("ZHENGWU_SECRET_KEY must be set in production")
