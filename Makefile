@@ -45,7 +45,9 @@ test: lint
 	$(BIN)/pytest -q
 
 bench: setup
-	@set -e; for b in bench/*.py; do [ "$$b" = bench/common.py ] || $(BIN)/python $$b $(BENCH_ARGS); done
+	@set -e; found=0; for b in bench/*.py; do \
+	  [ -f "$$b" ] && [ "$$b" != bench/common.py ] || continue; found=1; $(BIN)/python $$b $(BENCH_ARGS); \
+	done; [ $$found = 1 ] || echo "bench: no benchmarks yet"
 
 clean:
 	rm -rf $(VENV) var

@@ -1,4 +1,7 @@
-"""Zhengwu settings. Every deployment parameter comes from the environment; docs/operations.md lists them."""
+"""Zhengwu settings.
+
+Every deployment parameter comes from the environment; docs/operations.md lists them.
+"""
 
 from pathlib import Path
 
@@ -10,23 +13,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ZHENGWU_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("ZHENGWU_DEBUG", False)
-_DEV_SECRET = "zhengwu-embedded-default-not-for-production"
+_DEV_SECRET = "zhengwu-embedded-default-not-for-production"  # noqa: S105 (refused in production)
 SECRET_KEY = env_str("ZHENGWU_SECRET_KEY", _DEV_SECRET)
 ALLOWED_HOSTS = env_list("ZHENGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("ZHENGWU_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "zhengwu.workbench.admin_config.ZhengwuAdminConfig",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    # Platform apps first: their templates and translations take precedence over contrib apps.
     # Kernel (layer 1)
     "zhengwu.core",
     "zhengwu.identifiers",
@@ -39,6 +32,18 @@ INSTALLED_APPS = [
     # Shell (layer 4)
     "zhengwu.workbench",
     "zhengwu.public_site",
+    # Django and third-party apps
+    "zhengwu.workbench.admin_config.ZhengwuAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -64,7 +69,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -79,8 +84,14 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zhengwu.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ZHENGWU_DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("ZHENGWU_DB_CONN_MAX_AGE", 0)
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh checkout has no var/ yet; the embedded default must work with zero setup.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN so
     # two concurrent writers queue on busy_timeout instead of failing mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
@@ -113,13 +124,18 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("ZHENGWU_STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("ZHENGWU_MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Believe X-Real-IP (set by the reverse proxy) for the audit trail's client address; only enable
+# when nginx sets it, otherwise clients could choose the address recorded (zhengwu/audit).
+ZHENGWU_TRUST_X_REAL_IP = env_bool("ZHENGWU_TRUST_X_REAL_IP", False)
+# The auditor's Excel export stops after this many rows (newest first) and says so.
+ZHENGWU_AUDIT_EXPORT_MAX_ROWS = env_int("ZHENGWU_AUDIT_EXPORT_MAX_ROWS", 100_000)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ZHENGWU_SECURE_COOKIES", False)
@@ -136,6 +152,11 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "zhengwu.identity.views.lockout_response"
 AXES_VERBOSE = False
+# Attempts during a lockout do not extend it, so the retry time shown to the user holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# W006 warns that per-user-name lockout ignores the address; that is the intent here (failures
+# are summed over every address and browser for the name), see docs/modules/identity.md.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 OTP_TOTP_ISSUER = env_str("ZHENGWU_TOTP_ISSUER", "云泽市政务平台")
 
@@ -144,7 +165,9 @@ ZHENGWU_UPLOAD_MAX_BYTES = env_int("ZHENGWU_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ZHENGWU_REQUEST_MAX_BYTES", 50 * 1024 * 1024)
 
 # Notifications (zhengwu.notify)
-ZHENGWU_SMS_PROVIDER = env_str("ZHENGWU_SMS_PROVIDER", "zhengwu.notify.providers.LogFileSmsProvider")
+ZHENGWU_SMS_PROVIDER = env_str(
+    "ZHENGWU_SMS_PROVIDER", "zhengwu.notify.providers.LogFileSmsProvider"
+)
 ZHENGWU_SMS_LOG_FILE = Path(env_str("ZHENGWU_SMS_LOG_FILE", str(VAR_DIR / "log" / "sms.log")))
 EMAIL_BACKEND = env_str("ZHENGWU_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = env_str("ZHENGWU_EMAIL_FILE_PATH", str(VAR_DIR / "log" / "mail"))

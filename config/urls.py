@@ -1,6 +1,8 @@
-"""The URL map. Every view declares its access policy (zhengwu.core.access); admin checks its own."""
+"""The URL map.
 
-from django.conf import settings
+Every view declares its access policy (zhengwu.core.access); Django admin checks its own.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,7 +17,4 @@ urlpatterns = [
     path("workbench/admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served by URL: they go through files:download, which checks access.

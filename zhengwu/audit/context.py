@@ -1,5 +1,7 @@
 """Where a request came from, kept for the audit trail without passing it through every call."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -11,7 +13,10 @@ class RequestContext:
     request_id: str = ""
 
 
-_current: ContextVar[RequestContext] = ContextVar("zhengwu_request_context", default=RequestContext())
+_current: ContextVar[RequestContext] = ContextVar(
+    "zhengwu_request_context",
+    default=RequestContext(),  # noqa: B039 - frozen, immutable
+)
 
 
 def current() -> RequestContext:
@@ -24,3 +29,13 @@ def bind(context: RequestContext) -> object:
 
 def reset(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]
+
+
+@contextmanager
+def bound(ctx: RequestContext) -> Iterator[None]:
+    """Bind ``ctx`` for a block, e.g. a management command recording as ``"system:demo"``."""
+    token = bind(ctx)
+    try:
+        yield
+    finally:
+        reset(token)

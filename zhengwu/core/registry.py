@@ -55,3 +55,33 @@ class Registry:
 
 
 workbench = Registry()
+
+
+# --- Demo world loaders ----------------------------------------------------------------------
+
+# (user name, password, description) of an account a loader created or ensured.
+DemoCredential = tuple[str, str, str]
+DemoLoader = Callable[[Any], list[DemoCredential]]
+
+
+@dataclass
+class DemoLoaderRegistry:
+    """Loaders of the demo world (``python manage.py demo``), run in ``order``.
+
+    A loader is ``callable(stdout) -> list[(username, password, description)]``. It must be
+    idempotent: on a second run it changes nothing and writes no audit entries. The command runs
+    each loader in its own transaction and prints every returned credential once.
+    """
+
+    loaders: dict[str, tuple[int, DemoLoader]] = field(default_factory=dict)
+
+    def register(self, key: str, loader: DemoLoader, order: int = 100) -> None:
+        self.loaders[key] = (order, loader)
+
+    def ordered(self) -> list[tuple[str, DemoLoader]]:
+        by_order = sorted(self.loaders.items(), key=lambda item: (item[1][0], item[0]))
+        return [(key, loader) for key, (_order, loader) in by_order]
+
+
+demo_loaders = DemoLoaderRegistry()
+register_demo_loader = demo_loaders.register

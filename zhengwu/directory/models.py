@@ -41,7 +41,8 @@ class Region(models.Model):
 
 
 class Organisation(models.Model):
-    """A body in the organisation tree: party and government bodies, departments, towns, villages."""
+    """A body in the organisation tree: party and government bodies, departments, towns,
+    village committees."""
 
     class Kind(models.TextChoices):
         PARTY = "party", _("party body")
@@ -54,6 +55,11 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    # A short stable key for integrations, demo loaders and user names ("scjg"); optional.
+    code = models.SlugField(
+        _("code"), max_length=50, unique=True, null=True, blank=True,
+        help_text=_("A short stable key, e.g. scjg for the market regulation administration."),
+    )  # fmt: skip
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
@@ -67,11 +73,14 @@ class Organisation(models.Model):
     # Materialised path of primary keys ("/1/4/9/"), maintained by directory actions, so that
     # "this organisation and everything below it" is one indexed prefix query.
     tree_path = models.CharField(max_length=255, db_index=True, editable=False, default="/")
+    # The same path built from (sort_order, pk) segments, so ordering by it lists the tree
+    # depth-first with siblings in their display order. Also maintained by directory actions.
+    sort_path = models.CharField(max_length=255, db_index=True, editable=False, default="/")
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
-        ordering = ["tree_path", "sort_order", "pk"]
+        ordering = ["sort_path"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 
@@ -86,7 +95,7 @@ class Person(models.Model):
         MALE = "M", _("male")
         FEMALE = "F", _("female")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     id_number = models.CharField(
         _("resident ID number"), max_length=18, unique=True, null=True, blank=True,
         validators=[validate_resident_id],
@@ -95,12 +104,15 @@ class Person(models.Model):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     mobile = models.CharField(_("mobile phone"), max_length=20, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("region of residence"), null=True, blank=True, on_delete=models.PROTECT
-    )
+        Region, verbose_name=_("region of residence"), null=True, blank=True,
+        on_delete=models.PROTECT,
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # Without this grant, ID and phone numbers are shown masked (个人信息保护法 §51).
+        permissions = [("view_personal_data", _("Can see unmasked ID and phone numbers"))]
 
     def __str__(self) -> str:
         return self.name
@@ -111,8 +123,9 @@ class Enterprise(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
-    )
+        _("unified social credit code"), max_length=18, unique=True,
+        validators=[validate_credit_code],
+    )  # fmt: skip
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     region = models.ForeignKey(
         Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
@@ -133,7 +146,9 @@ class AccountManager(BaseUserManager["Account"]):
         account.save(using=self._db)
         return account
 
-    def create_superuser(self, username: str, password: str | None = None, **fields: Any) -> "Account":
+    def create_superuser(
+        self, username: str, password: str | None = None, **fields: Any
+    ) -> "Account":
         fields.setdefault("kind", Account.Kind.STAFF)
         fields.setdefault("display_name", username)
         return self.create_user(username, password, is_superuser=True, **fields)
@@ -167,7 +182,9 @@ class Account(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail"), blank=True)
     mobile = models.CharField(_("mobile phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    must_change_password = models.BooleanField(_("must change password at next login"), default=False)
+    must_change_password = models.BooleanField(
+        _("must change password at next login"), default=False
+    )
     password_changed_at = models.DateTimeField(_("password last changed"), null=True, blank=True)
     date_joined = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -207,7 +224,8 @@ class Account(AbstractBaseUser, PermissionsMixin):
 
 
 class Role(models.Model):
-    """A named bundle of permissions, held within an organisation (e.g. 受理员 of 市市场监督管理局)."""
+    """A named bundle of permissions, held within an organisation
+    (e.g. 受理员 of 市市场监督管理局)."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -230,8 +248,9 @@ class RoleAssignment(models.Model):
     """An account holds a role within one organisation, optionally covering the subtree below it."""
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="role_assignments"
-    )
+        Account, verbose_name=_("account"), on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )  # fmt: skip
     role = models.ForeignKey(
         Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="assignments"
     )

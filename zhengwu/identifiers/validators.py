@@ -22,6 +22,19 @@ MESSAGES = {
         "Wrong check digit in the resident ID number: the 18th character should be "
         "%(expected)s, not %(actual)s."
     ),
+    ("resident_id", "region_code"): _(
+        "The address code of a resident ID number is 6 digits, not %(region_code)s."
+    ),
+    ("resident_id", "sequence"): _(
+        "The sequence code of a resident ID number is between 1 and 999, not %(sequence)s."
+    ),
+    ("resident_id_15", "length"): _(
+        "A legacy resident ID number has 15 digits; this one has %(length)s."
+    ),
+    ("resident_id_15", "characters"): _("A legacy resident ID number consists of digits only."),
+    ("resident_id_15", "birth_date"): _(
+        "The birth date %(birth)s in this legacy resident ID number is not a real date."
+    ),
     ("credit_code", "length"): _(
         "A unified social credit code has 18 characters; this one has %(length)s."
     ),
@@ -33,11 +46,22 @@ MESSAGES = {
         "Wrong check digit in the unified social credit code: the 18th character should be "
         "%(expected)s, not %(actual)s."
     ),
+    ("credit_code", "embedded_check"): _(
+        "The organisation code inside the unified social credit code (characters 9 to 17) has a "
+        "wrong check character: the 17th character should be %(expected)s, not %(actual)s."
+    ),
+    ("credit_code", "region_code"): _(
+        "Characters 3 to 8 of a unified social credit code are a 6-digit region code, "
+        "not %(region_code)s."
+    ),
     ("organisation_code", "length"): _(
         "An organisation code has 9 characters (8 plus a check character); this one has %(length)s."
     ),
     ("organisation_code", "characters"): _(
         "An organisation code consists of digits and capital letters, with a digit or X as check."
+    ),
+    ("organisation_code", "body_length"): _(
+        "The body of an organisation code has 8 characters; this one has %(length)s."
     ),
     ("organisation_code", "check_digit"): _(
         "Wrong check character in the organisation code: the 9th character should be "

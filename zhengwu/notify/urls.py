@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from zhengwu.notify import views
 
 app_name = "notify"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:message_id>/", views.detail, name="detail"),
+    path("read-all/", views.mark_all_read, name="mark_all_read"),
+]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from zhengwu.public_site import views
 
 app_name = "public_site"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sitemap/", views.sitemap, name="sitemap"),
+    path("contact/", views.contact, name="contact"),
+]

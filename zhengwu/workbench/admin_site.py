@@ -1,7 +1,7 @@
 """The system administrators' maintenance UI (Django admin, in Chinese, inside the workbench)."""
 
-from django.contrib import admin
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
