@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "zhengwu.notify",
     "zhengwu.directory",
     "zhengwu.identity",
+    # Engines (layer 2)
+    "zhengwu.workflow",
     # Shell (layer 4)
     "zhengwu.workbench",
     "zhengwu.public_site",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("workbench/audit/", include("zhengwu.audit.urls")),
     path("workbench/calendar/", include("zhengwu.workdays.urls")),
     path("workbench/messages/", include("zhengwu.notify.urls")),
+    path("workbench/workflow/", include("zhengwu.workflow.urls")),
     path("workbench/admin/", admin.site.urls),
 ]
 

@@ -52,7 +52,6 @@ def test_no_two_apps_translate_the_same_string_differently(tmp_path: Path) -> No
     merged = subprocess.run(
         ["msgcat", "--no-wrap", *catalogues], capture_output=True, text=True, check=True
     ).stdout
-    conflicts = [
-        block for block in merged.split("\n\n") if "#-#-#-#-#" in block and 'msgid ""\n' not in block
-    ]
+    blocks = merged.split("\n\n")
+    conflicts = [b for b in blocks if "#-#-#-#-#" in b and 'msgid ""\n' not in b]
     assert not conflicts, "Conflicting translations:\n" + "\n\n".join(conflicts[:10])

@@ -1,0 +1,1083 @@
+"""Commands of the workflow engine: deploy, start, and every step on a human task.
+
+Each command is one transaction: lock the instance row, check its status and version, run the
+engine, write the new engine state and task rows, record the audit entry and the history
+event, and write in-app notifications (``notify_send`` writes them in this transaction, so
+they appear exactly when the step commits and never for a step rolled back).
+"""
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengwu.audit.actions import audit_record
+from zhengwu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhengwu.directory.models import Organisation, Role, RoleAssignment
+from zhengwu.notify.actions import notify_send
+from zhengwu.workdays.actions import deadline_close, deadline_open
+from zhengwu.workflow import engine
+from zhengwu.workflow.diagram import (
+    IDENTIFIER,
+    DiagramError,
+    parse_org_scope,
+    read_diagram,
+)
+from zhengwu.workflow.models import (
+    ProcessDefinition,
+    ProcessInstance,
+    TaskAssignmentRule,
+    TaskCopy,
+    TaskEvent,
+    WorkTask,
+)
+from zhengwu.workflow.registry import get_subject_type
+
+DEPLOY_PERM = "workflow.add_processdefinition"
+ASSIGN_PERM = "workflow.change_processdefinition"
+DEADLINE_OWNER = "workflow.task"
+DEADLINE_LABEL = "task"
+OPINION_MAX = 2000
+TITLE_MAX = 300
+MAX_VARIABLES_BYTES = 64 * 1024
+
+Status = WorkTask.Status
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _who(account: Any) -> str:
+    return getattr(account, "display_name", "") or str(account or _("the system"))
+
+
+def _element(meta: dict[str, Any], element_id: str) -> str:
+    return f"“{meta.get('name') or element_id}”（{element_id}）"
+
+
+def _diagram(d: ProcessDefinition) -> engine.Diagram:
+    modes = {eid: m["multi"] for eid, m in d.user_tasks.items() if m.get("multi")}
+    return engine.Diagram(d.pk, d.key, d.bpmn_xml, modes)
+
+
+def _latest(key: str) -> ProcessDefinition | None:
+    return ProcessDefinition.objects.filter(key=key, is_latest=True).first()
+
+
+def _called_definitions(
+    keys: list[str], seen: dict[str, ProcessDefinition] | None = None
+) -> dict[str, ProcessDefinition]:
+    """The latest deployed version of every process called, directly or further down."""
+    seen = {} if seen is None else seen
+    for key in keys:
+        if key in seen:
+            continue
+        called = _latest(key)
+        if called is None:
+            raise ValidationFailed(
+                _("The called process “%(key)s” has not been deployed; deploy it first.")
+                % {"key": key}
+            )
+        seen[key] = called
+        _called_definitions(called.called_keys, seen)
+    return seen
+
+
+def resolve_organisation(ref: str) -> Organisation | None:
+    """A fixed organisation named by id, code or unified social credit code."""
+    ref = (ref or "").strip()
+    query = Q(code=ref) | Q(credit_code=ref)
+    if ref.isdigit():
+        query |= Q(pk=int(ref))
+    return Organisation.objects.filter(query, is_active=True).first()
+
+
+def _check_assignment_targets(user_tasks: dict[str, dict[str, Any]]) -> None:
+    """Roles and fixed organisations named in the diagram must exist."""
+    codes = {m["assignment"]["role"] for m in user_tasks.values()
+             if m.get("assignment") and m["assignment"]["kind"] == "role"}  # fmt: skip
+    known = set(Role.objects.filter(code__in=codes).values_list("code", flat=True))
+    for element_id, meta in user_tasks.items():
+        assignment = meta.get("assignment")
+        if not assignment or assignment["kind"] != "role":
+            continue
+        if assignment["role"] not in known:
+            raise ValidationFailed(
+                _("Step %(el)s names the role “%(role)s”, which does not exist.")
+                % {"el": _element(meta, element_id), "role": assignment["role"]},
+                data={"element_id": element_id, "element_name": meta.get("name", "")},
+            )
+        scope = assignment["organisation"]
+        if scope.startswith("fixed:") and resolve_organisation(scope[6:]) is None:
+            raise ValidationFailed(
+                _("Step %(el)s names the organisation “%(org)s”, which does not exist.")
+                % {"el": _element(meta, element_id), "org": scope[6:]},
+                data={"element_id": element_id, "element_name": meta.get("name", "")},
+            )
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+@transaction.atomic
+def definition_deploy(
+    *, actor: Any, bpmn_xml: bytes | str, filename: str = ""
+) -> ProcessDefinition:
+    """Validate and store a BPMN file as the next version of its process.
+
+    Deploying the same XML as the latest version returns that version (``was_created`` False).
+    ``actor`` None is the command line (``manage.py workflow_deploy``).
+    """
+    if actor is not None and not actor.has_perm(DEPLOY_PERM):
+        raise PermissionDenied()
+    if isinstance(bpmn_xml, bytes):
+        try:
+            text = bpmn_xml.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationFailed(_("The file must be encoded in UTF-8.")) from None
+    else:
+        text = bpmn_xml
+    try:
+        diagram = read_diagram(text)
+    except DiagramError as exc:
+        raise ValidationFailed(
+            exc.message, data={"element_id": exc.element_id, "element_name": exc.element_name}
+        ) from None
+    _check_assignment_targets(diagram.user_tasks)
+    try:
+        called = _called_definitions(diagram.called_keys)
+    except ValidationFailed as exc:
+        key = next(k for k in diagram.called_keys if k not in ProcessDefinition.objects.filter(
+            is_latest=True).values_list("key", flat=True))  # fmt: skip
+        node = diagram.call_activities[key]
+        raise ValidationFailed(
+            _("Call activity %(el)s calls “%(key)s”, which has not been deployed; deploy it first.")
+            % {"el": _element({"name": node.get("name")}, node.get("id")), "key": key},
+            data={"element_id": node.get("id"), "element_name": node.get("name") or ""},
+        ) from exc
+    try:
+        engine.check_executable(text, diagram.key, [_diagram(d) for d in called.values()])
+    except DiagramError as exc:
+        raise ValidationFailed(
+            exc.message, data={"element_id": exc.element_id, "element_name": exc.element_name}
+        ) from None
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    previous = (
+        ProcessDefinition.objects.select_for_update()
+        .filter(key=diagram.key, is_latest=True)
+        .first()
+    )
+    if previous is not None and previous.sha256 == sha:
+        previous.was_created = False  # type: ignore[attr-defined]
+        return previous
+    top = ProcessDefinition.objects.filter(key=diagram.key).aggregate(v=Max("version"))["v"] or 0
+    if previous is not None:
+        previous.is_latest = False
+        previous.save(update_fields=["is_latest"])
+    try:
+        with transaction.atomic():
+            definition = ProcessDefinition.objects.create(
+                key=diagram.key,
+                name=diagram.name[:200],
+                version=top + 1,
+                bpmn_xml=text,
+                sha256=sha,
+                filename=(filename or "")[:255],
+                user_tasks=diagram.user_tasks,
+                called_keys=sorted(set(diagram.called_keys)),
+                subprocess_ids=diagram.subprocess_ids,
+                deployed_by=actor,
+            )
+    except IntegrityError:  # the same process deployed concurrently
+        raise Conflict() from None
+    carried = []
+    if previous is not None:
+        # Rules set for unassigned steps carry over to the new version while the step exists.
+        for rule in previous.assignment_rules.all():
+            meta = definition.user_tasks.get(rule.element_id)
+            if meta is not None and not meta.get("assignment"):
+                TaskAssignmentRule.objects.create(
+                    definition=definition, element_id=rule.element_id, role=rule.role,
+                    organisation_scope=rule.organisation_scope, limit_days=rule.limit_days,
+                    created_by=actor,
+                )  # fmt: skip
+                carried.append(rule.element_id)
+    audit_record(
+        actor=actor if actor is not None else "system:workflow_deploy",
+        action="workflow.definition.deploy",
+        target=definition,
+        changes={
+            "key": definition.key,
+            "version": definition.version,
+            "sha256": sha,
+            "filename": definition.filename,
+            "rules_carried_over": carried,
+        },
+    )
+    definition.was_created = True  # type: ignore[attr-defined]
+    return definition
+
+
+def unassigned_steps(definition: ProcessDefinition) -> list[tuple[str, str]]:
+    """(element id, name) of user tasks assigned neither in the diagram nor by a rule."""
+    ruled = set(definition.assignment_rules.values_list("element_id", flat=True))
+    return [
+        (eid, meta.get("name") or eid)
+        for eid, meta in definition.user_tasks.items()
+        if not meta.get("assignment") and eid not in ruled
+    ]
+
+
+@transaction.atomic
+def assignment_rule_set(
+    *,
+    actor: Any,
+    definition: ProcessDefinition,
+    element_id: str,
+    role_code: str,
+    organisation_scope: str = "handling",
+    limit_days: int | None = None,
+) -> TaskAssignmentRule:
+    """Say who does a step the diagram left unassigned."""
+    if actor is not None and not actor.has_perm(ASSIGN_PERM):
+        raise PermissionDenied()
+    meta = definition.user_tasks.get(element_id)
+    if meta is None:
+        raise ValidationFailed(_("The process has no user task “%(id)s”.") % {"id": element_id})
+    if meta.get("assignment"):
+        raise ValidationFailed(
+            _("Step %(el)s is assigned in the diagram; change the diagram instead.")
+            % {"el": _element(meta, element_id)}
+        )
+    role = Role.objects.filter(code=(role_code or "").strip()).first()
+    if role is None:
+        raise ValidationFailed(_("The role “%(role)s” does not exist.") % {"role": role_code})
+    scope = parse_org_scope(organisation_scope)
+    if scope is None or (scope.startswith("fixed:") and resolve_organisation(scope[6:]) is None):
+        raise ValidationFailed(
+            _("“%(scope)s” is not a valid organisation.") % {"scope": organisation_scope}
+        )
+    if limit_days is not None and (not isinstance(limit_days, int) or not 0 <= limit_days <= 3650):
+        raise ValidationFailed(_("The time limit must be a number of working days."))
+    rule = TaskAssignmentRule.objects.filter(definition=definition, element_id=element_id).first()
+    before = {}
+    if rule is not None:
+        before = {"role": rule.role.code, "organisation": rule.organisation_scope,
+                  "limit_days": rule.limit_days}  # fmt: skip
+    if rule is None:
+        rule = TaskAssignmentRule(definition=definition, element_id=element_id, created_by=actor)
+    rule.role = role
+    rule.organisation_scope = scope
+    rule.limit_days = limit_days
+    rule.save()
+    audit_record(
+        actor=actor, action="workflow.assignment_rule.set", target=rule,
+        changes={"before": before, "after": {"role": role.code, "organisation": scope,
+                                             "limit_days": limit_days}},
+    )  # fmt: skip
+    return rule
+
+
+# --------------------------------------------------------------------------- task rows
+
+
+def _task_link(task: WorkTask) -> str:
+    return reverse("workflow:task", args=[task.pk])
+
+
+def _account(pk: Any) -> Any:
+    if isinstance(pk, bool) or not isinstance(pk, int | str) or not str(pk).isdigit():
+        return None
+    return get_user_model().objects.filter(pk=int(pk), is_active=True, kind="staff").first()
+
+
+class _Step:
+    """What one command did to an instance, for the audit entry and the notifications."""
+
+    def __init__(self, instance: ProcessInstance, actor: Any) -> None:
+        self.instance = instance
+        self.actor = actor
+        self.created: list[WorkTask] = []
+        self.cancelled: list[WorkTask] = []
+        self._definitions: dict[int, ProcessDefinition] | None = None
+
+    def definition_for(self, scope: str) -> ProcessDefinition:
+        if self._definitions is None:
+            self._definitions = ProcessDefinition.objects.in_bulk(
+                set(self.instance.spec_map.values())
+            )
+        return self._definitions[self.instance.spec_map[scope]]
+
+
+def _assign(
+    step: _Step, row: WorkTask, meta: dict[str, Any], data: dict[str, Any],
+    definition: ProcessDefinition,
+) -> None:  # fmt: skip
+    """Fill the candidate role/organisation or the assignee of a new task row."""
+    instance = step.instance
+    assignment = meta.get("assignment")
+    limit = meta.get("limit")
+    if not assignment:
+        rule = (
+            TaskAssignmentRule.objects.filter(definition=definition, element_id=row.element_id)
+            .select_related("role")
+            .first()
+        )
+        if rule is None:
+            raise ValidationFailed(
+                _("Step %(el)s has nobody assigned; an administrator must assign it first.")
+                % {"el": _element(meta, row.element_id)}
+            )
+        assignment = {
+            "kind": "role",
+            "role": rule.role.code,
+            "organisation": rule.organisation_scope,
+        }
+        limit = rule.limit_days if rule.limit_days is not None else limit
+    row.limit_days = limit
+
+    def refuse(reason: str) -> ValidationFailed:
+        return ValidationFailed(
+            _("Nobody can be assigned to step %(el)s: %(reason)s")
+            % {"el": _element(meta, row.element_id), "reason": reason}
+        )
+
+    kind = assignment["kind"]
+    if kind == "initiator":
+        if instance.initiator is None:
+            raise refuse(_("the process has no initiator"))
+        row.assignee = instance.initiator
+        return
+    if kind == "variable":
+        account = _account(data.get(assignment["variable"]))
+        if account is None:
+            raise refuse(_("the variable “%(name)s” does not hold an active staff account")
+                         % {"name": assignment["variable"]})  # fmt: skip
+        row.assignee = account
+        return
+    role = Role.objects.filter(code=assignment["role"]).first()
+    if role is None:
+        raise refuse(_("the role “%(role)s” no longer exists") % {"role": assignment["role"]})
+    scope = assignment["organisation"]
+    org: Organisation | None
+    if scope == "handling":
+        org = instance.organisation
+    elif scope == "handling_parent":
+        org = instance.organisation.parent
+        if org is None:
+            raise refuse(_("the handling organisation has no parent organisation"))
+    elif scope.startswith("fixed:"):
+        org = resolve_organisation(scope[6:])
+    else:
+        ref = data.get(scope.removeprefix("variable:"))
+        org = resolve_organisation(str(ref)) if isinstance(ref, int | str) else None
+    if org is None or not org.is_active:
+        raise refuse(_("the organisation “%(scope)s” does not exist") % {"scope": scope})
+    row.candidate_role = role
+    row.candidate_organisation = org
+    row.candidate_org_path = org.tree_path
+
+
+def _candidates(task: WorkTask) -> list[Any]:
+    """Accounts who may claim a candidate task (for the notification)."""
+    if task.candidate_role_id is None or task.candidate_organisation_id is None:
+        return []
+    ancestors = [int(p) for p in task.candidate_org_path.strip("/").split("/") if p][:-1]
+    ids = RoleAssignment.objects.filter(
+        Q(organisation_id=task.candidate_organisation_id)
+        | Q(organisation_id__in=ancestors, covers_subtree=True),
+        role_id=task.candidate_role_id,
+        account__is_active=True,
+    ).values_list("account_id", flat=True)
+    return list(get_user_model().objects.filter(pk__in=ids)[:200])
+
+
+def _notify_task(step: _Step, task: WorkTask, recipients: list[Any] | None = None) -> None:
+    if recipients is None:
+        recipients = [task.assignee] if task.assignee_id else _candidates(task)
+    recipients = [
+        r for r in recipients if r is not None and r.pk != getattr(step.actor, "pk", None)
+    ]
+    if not recipients:
+        return
+    notify_send(
+        recipients=recipients,
+        subject=_("To do: %(step)s — %(title)s")
+        % {"step": task.element_name, "title": step.instance.title},
+        body=_("Process: %(process)s. Due: %(due)s.")
+        % {"process": step.instance.definition.name,
+           "due": task.due_date.isoformat() if task.due_date else _("no time limit")},
+        link=_task_link(task),
+        category="workflow.task",
+        actor=step.actor,
+    )  # fmt: skip
+
+
+def _cancel_row(step: _Step, row: WorkTask) -> None:
+    row.status = Status.CANCELLED
+    row.save(update_fields=["status"])
+    TaskEvent.objects.create(instance=step.instance, task=row, kind=TaskEvent.Kind.CANCELLED,
+                             actor=step.actor if _is_account(step.actor) else None)  # fmt: skip
+    if row.limit_days is not None:
+        deadline_close(owner_type=DEADLINE_OWNER, owner_id=row.pk, actor=step.actor)
+    step.cancelled.append(row)
+
+
+def _is_account(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _sync(step: _Step, wf: Any, *, send_back_to: dict[str, Any] | None = None) -> None:
+    """Make the task rows match the engine: new READY user tasks get rows, gone ones cancel."""
+    ready = engine.ready_human_tasks(wf)
+    ready_ids = {t.id for t in ready}
+    active = list(step.instance.tasks.filter(status__in=WorkTask.ACTIVE))
+    for row in active:
+        if row.spiff_task_id not in ready_ids:
+            _cancel_row(step, row)
+    have = {row.spiff_task_id for row in active}
+    today = timezone.localdate()
+    for human in ready:
+        if human.id in have:
+            continue
+        definition = step.definition_for(human.scope)
+        meta = definition.user_tasks.get(human.element_id, {"name": human.element_name})
+        row = WorkTask(
+            instance=step.instance,
+            spiff_task_id=human.id,
+            element_id=human.element_id,
+            element_name=(meta.get("name") or human.element_name)[:200],
+            scope=human.scope,
+            multi_parent=human.multi_parent,
+        )
+        _assign(step, row, meta, human.data, definition)
+        if send_back_to and human.element_id in send_back_to and not human.multi_parent:
+            # 退回 goes back to the person who handled the step before.
+            row.assignee = send_back_to[human.element_id]
+        row.save()
+        if row.limit_days is not None:
+            deadline = deadline_open(
+                owner_type=DEADLINE_OWNER, owner_id=row.pk, label=DEADLINE_LABEL, start=today,
+                working_days=row.limit_days, actor=step.actor,
+            )  # fmt: skip
+            row.due_date = deadline.due_date
+            row.save(update_fields=["due_date"])
+        TaskEvent.objects.create(instance=step.instance, task=row, kind=TaskEvent.Kind.CREATED,
+                                 actor=step.actor if _is_account(step.actor) else None,
+                                 target=row.assignee)  # fmt: skip
+        step.created.append(row)
+        _notify_task(step, row)
+
+
+def _engine_refusal(exc: engine.EngineError) -> ValidationFailed:
+    return ValidationFailed(
+        exc.message, data={"element_id": exc.element_id, "element_name": exc.element_name}
+    )
+
+
+def _save(step: _Step, wf: Any, expected_version: int) -> None:
+    """Write the engine state; the version check catches a writer that slipped in between."""
+    instance = step.instance
+    fields: dict[str, Any] = {"state": engine.dump(wf), "version": expected_version + 1}
+    if engine.is_completed(wf) and instance.status == ProcessInstance.Status.RUNNING:
+        fields.update(status=ProcessInstance.Status.COMPLETED, ended_at=timezone.now())
+        TaskEvent.objects.create(instance=instance, kind=TaskEvent.Kind.ENDED,
+                                 actor=step.actor if _is_account(step.actor) else None)  # fmt: skip
+        if instance.initiator_id and instance.initiator_id != getattr(step.actor, "pk", None):
+            notify_send(
+                recipients=[instance.initiator],
+                subject=_("Completed: %(title)s") % {"title": instance.title},
+                body=_("The process “%(process)s” has ended.")
+                % {"process": instance.definition.name},
+                link=reverse("workflow:instance", args=[instance.pk]),
+                category="workflow.instance", actor=step.actor,
+            )  # fmt: skip
+    updated = ProcessInstance.objects.filter(pk=instance.pk, version=expected_version).update(
+        **fields
+    )
+    if updated != 1:
+        raise Conflict()
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+def _lock_instance(pk: int) -> ProcessInstance:
+    instance = (
+        ProcessInstance.objects.select_for_update(of=("self",))
+        .select_related("definition", "organisation", "initiator")
+        .filter(pk=pk)
+        .first()
+    )
+    if instance is None:
+        raise NotFound()
+    return instance
+
+
+def _lock_task(task: WorkTask) -> tuple[WorkTask, ProcessInstance]:
+    """Lock the instance, then re-read the task: a stale object in the caller's hand is normal."""
+    instance = _lock_instance(task.instance_id)
+    fresh = (
+        WorkTask.objects.select_for_update(of=("self",))
+        .select_related("completed_by", "claimed_by", "assignee", "candidate_role")
+        .get(pk=task.pk)
+    )
+    if fresh.status == Status.COMPLETED:
+        raise Conflict(
+            _("This task was already handled by %(who)s at %(when)s.")
+            % {"who": _who(fresh.completed_by),
+               "when": timezone.localtime(fresh.completed_at).strftime("%Y-%m-%d %H:%M")},
+            data={"completed_by": fresh.completed_by_id},
+        )  # fmt: skip
+    if fresh.status == Status.CANCELLED or instance.status != ProcessInstance.Status.RUNNING:
+        raise Conflict(_("This task is no longer open: the process moved on or was withdrawn."))
+    fresh.instance = instance
+    return fresh, instance
+
+
+def holds_candidate_role(account: Any, task: WorkTask) -> bool:
+    if task.candidate_role_id is None or not getattr(account, "is_active", False):
+        return False
+    ancestors = [int(p) for p in task.candidate_org_path.strip("/").split("/") if p][:-1]
+    return RoleAssignment.objects.filter(
+        Q(organisation_id=task.candidate_organisation_id)
+        | Q(organisation_id__in=ancestors, covers_subtree=True),
+        account=account, role_id=task.candidate_role_id, organisation__is_active=True,
+    ).exists()  # fmt: skip
+
+
+def may_handle(account: Any, task: WorkTask) -> bool:
+    """May ``account`` work on ``task`` now (complete, send back, transfer …)?"""
+    if not _is_account(account) or task.status not in WorkTask.ACTIVE:
+        return False
+    if task.claimed_by_id:
+        return task.claimed_by_id == account.pk
+    if task.assignee_id:
+        return task.assignee_id == account.pk
+    return holds_candidate_role(account, task)
+
+
+def _require_handler(actor: Any, task: WorkTask) -> None:
+    if may_handle(actor, task):
+        if task.multi_parent and WorkTask.objects.filter(
+            instance_id=task.instance_id, multi_parent=task.multi_parent,
+            completed_by=actor, status=Status.COMPLETED,
+        ).exists():  # fmt: skip
+            raise PermissionDenied(_("You have already signed this step once."))
+        return
+    if task.claimed_by_id and task.claimed_by_id != getattr(actor, "pk", None):
+        raise Conflict(_("%(who)s has already claimed this task.") % {"who": _who(task.claimed_by)})
+    raise PermissionDenied(_("This task is not yours to handle."))
+
+
+def _event(step: _Step, task: WorkTask | None, kind: str, **fields: Any) -> TaskEvent:
+    return TaskEvent.objects.create(
+        instance=step.instance, task=task, kind=kind,
+        actor=step.actor if _is_account(step.actor) else None, **fields,
+    )  # fmt: skip
+
+
+def _clean_opinion(opinion: str) -> str:
+    opinion = (opinion or "").strip()
+    if len(opinion) > OPINION_MAX:
+        raise ValidationFailed(
+            _("The opinion may have at most %(max)d characters.") % {"max": OPINION_MAX},
+            data={"field": "opinion"},
+        )
+    return opinion
+
+
+# --------------------------------------------------------------------------- instances
+
+
+def _clean_variables(variables: dict[str, Any] | None) -> dict[str, Any]:
+    variables = dict(variables or {})
+    for name in variables:
+        if not isinstance(name, str) or not IDENTIFIER.match(name):
+            raise ValidationFailed(_("“%(name)s” is not a valid variable name.") % {"name": name})
+    try:
+        size = len(json.dumps(variables))
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Process variables must be plain data (JSON).")) from None
+    if size > MAX_VARIABLES_BYTES:
+        raise ValidationFailed(_("Process variables are too large."))
+    return variables
+
+
+@transaction.atomic
+def instance_start(
+    *,
+    actor: Any,
+    definition_key: str,
+    owner_type: str,
+    owner_id: str | int,
+    title: str,
+    organisation: Organisation,
+    url: str = "",
+    variables: dict[str, Any] | None = None,
+) -> ProcessInstance:
+    """Start the latest version of a process about a domain subject."""
+    if get_subject_type(owner_type) is None:
+        raise ValidationFailed(
+            _("Unknown subject type “%(type)s”.") % {"type": owner_type},
+            data={"field": "owner_type"},
+        )
+    title = (title or "").strip()
+    if not title or len(title) > TITLE_MAX:
+        raise ValidationFailed(_("The process needs a title of at most 300 characters."),
+                               data={"field": "title"})  # fmt: skip
+    url = (url or "").strip()
+    if len(url) > 500 or (url and not url.startswith(("/", "https://", "http://"))):
+        raise ValidationFailed(_("The link must be a path on this site or a web address."),
+                               data={"field": "url"})  # fmt: skip
+    owner_id = str(owner_id or "").strip()
+    if not owner_id or len(owner_id) > 64:
+        raise ValidationFailed(_("The process needs the id of its subject."))
+    if organisation is None or not organisation.is_active:
+        raise ValidationFailed(_("The handling organisation is not active."))
+    variables = _clean_variables(variables)
+    definition = _latest(definition_key)
+    if definition is None:
+        raise ValidationFailed(
+            _("No process “%(key)s” has been deployed.") % {"key": definition_key}
+        )
+    called = _called_definitions(definition.called_keys)
+    missing = []
+    for d in (definition, *called.values()):
+        missing += [f"“{name}”（{eid}）" for eid, name in unassigned_steps(d)]
+    if missing:
+        raise ValidationFailed(
+            _(
+                "The process cannot start: nobody is assigned to the steps %(steps)s. An "
+                "administrator must assign them first."
+            )
+            % {"steps": "、".join(missing)},
+            data={"unassigned": missing},
+        )
+    spec_map: dict[str, int] = {}
+    for d in (definition, *called.values()):
+        spec_map[d.key] = d.pk
+        for sub in d.subprocess_ids:
+            spec_map[sub] = d.pk
+    try:
+        wf = engine.start(_diagram(definition), [_diagram(d) for d in called.values()], variables)
+    except engine.EngineError as exc:
+        raise _engine_refusal(exc) from None
+    instance = ProcessInstance.objects.create(
+        definition=definition, owner_type=owner_type, owner_id=owner_id, title=title, url=url,
+        organisation=organisation, initiator=actor if _is_account(actor) else None,
+        state=engine.dump(wf), spec_map=spec_map,
+    )  # fmt: skip
+    step = _Step(instance, actor)
+    _event(step, None, TaskEvent.Kind.STARTED)
+    _sync(step, wf)
+    _save(step, wf, instance.version)
+    audit_record(
+        actor=actor, action="workflow.instance.start", target=instance,
+        changes={"definition": f"{definition.key} v{definition.version}",
+                 "subject": f"{owner_type}#{owner_id}", "organisation": organisation.pk,
+                 "tasks_created": [t.pk for t in step.created]},
+    )  # fmt: skip
+    return instance
+
+
+@transaction.atomic
+def instance_withdraw(
+    *, actor: Any, instance: ProcessInstance, reason: str = ""
+) -> ProcessInstance:
+    """撤销: the initiator takes the process back before anyone else has handled a step."""
+    instance = _lock_instance(instance.pk)
+    if not _is_account(actor) or instance.initiator_id != actor.pk:
+        raise PermissionDenied(_("Only the initiator may withdraw the process."))
+    if instance.status != ProcessInstance.Status.RUNNING:
+        raise Conflict(_("The process has already ended."))
+    handled = (
+        instance.tasks.filter(
+            Q(status=Status.COMPLETED) & ~Q(completed_by=actor)
+            | Q(status=Status.CLAIMED) & ~Q(claimed_by=actor)
+        )
+        .select_related("completed_by", "claimed_by")
+        .first()
+    )
+    if handled is not None:
+        raise Conflict(
+            _("The process can no longer be withdrawn: %(who)s has already handled “%(step)s”.")
+            % {"who": _who(handled.completed_by or handled.claimed_by),
+               "step": handled.element_name}
+        )  # fmt: skip
+    version = instance.version
+    wf = engine.load(instance.state)
+    engine.cancel(wf)
+    step = _Step(instance, actor)
+    for row in instance.tasks.filter(status__in=WorkTask.ACTIVE):
+        _cancel_row(step, row)
+    _event(step, None, TaskEvent.Kind.WITHDRAWN, opinion=_clean_opinion(reason))
+    updated = ProcessInstance.objects.filter(pk=instance.pk, version=version).update(
+        state=engine.dump(wf), version=version + 1,
+        status=ProcessInstance.Status.WITHDRAWN, ended_at=timezone.now(),
+    )  # fmt: skip
+    if updated != 1:
+        raise Conflict()
+    instance.refresh_from_db()
+    audit_record(actor=actor, action="workflow.instance.withdraw", target=instance,
+                 changes={"status": ["running", "withdrawn"],
+                          "tasks_cancelled": [t.pk for t in step.cancelled]},
+                 reason=reason or "")  # fmt: skip
+    return instance
+
+
+# --------------------------------------------------------------------------- task steps
+
+
+@transaction.atomic
+def task_claim(*, actor: Any, task: WorkTask) -> WorkTask:
+    """签收: take a candidate task so colleagues no longer see it as open."""
+    task, instance = _lock_task(task)
+    if task.status == Status.CLAIMED:
+        if task.claimed_by_id == actor.pk:
+            return task
+        raise Conflict(_("%(who)s has already claimed this task.") % {"who": _who(task.claimed_by)})
+    _require_handler(actor, task)
+    task.status = Status.CLAIMED
+    task.claimed_by = actor
+    task.save(update_fields=["status", "claimed_by"])
+    step = _Step(instance, actor)
+    _event(step, task, TaskEvent.Kind.CLAIMED)
+    _bump(instance)
+    audit_record(actor=actor, action="workflow.task.claim", target=task,
+                 changes={"status": ["open", "claimed"]})  # fmt: skip
+    return task
+
+
+def _bump(instance: ProcessInstance) -> None:
+    """Steps that leave the engine state alone still move the version (optimistic lock)."""
+    updated = ProcessInstance.objects.filter(pk=instance.pk, version=instance.version).update(
+        version=instance.version + 1
+    )
+    if updated != 1:
+        raise Conflict()
+    instance.version += 1
+
+
+@transaction.atomic
+def task_release(*, actor: Any, task: WorkTask) -> WorkTask:
+    """Give a claimed candidate task back to the pool."""
+    task, instance = _lock_task(task)
+    if task.status != Status.CLAIMED or task.claimed_by_id != actor.pk:
+        raise PermissionDenied(_("Only the person who claimed the task may release it."))
+    if task.candidate_role_id is None:
+        raise ValidationFailed(_("This task was assigned to you personally; transfer it instead."))
+    task.status = Status.OPEN
+    task.claimed_by = None
+    task.save(update_fields=["status", "claimed_by"])
+    step = _Step(instance, actor)
+    _event(step, task, TaskEvent.Kind.RELEASED)
+    _bump(instance)
+    audit_record(actor=actor, action="workflow.task.release", target=task,
+                 changes={"status": ["claimed", "open"]})  # fmt: skip
+    _notify_task(step, task)
+    return task
+
+
+def task_meta(task: WorkTask) -> dict[str, Any]:
+    definition_id = task.instance.spec_map.get(task.scope)
+    definition = ProcessDefinition.objects.filter(pk=definition_id).only("user_tasks").first()
+    return (definition.user_tasks if definition else {}).get(task.element_id, {})
+
+
+def _clean_value(field: dict[str, Any], value: Any) -> Any:
+    kind = field.get("type", "string")
+    label = field.get("label") or field["id"]
+
+    def bad() -> ValidationFailed:
+        return ValidationFailed(_("“%(field)s” is not valid.") % {"field": label},
+                                data={"field": field["id"]})  # fmt: skip
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if kind == "number":
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise bad() from None
+        if not number.is_finite():
+            raise bad()
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "1", "on", "yes"):
+            return True
+        if str(value).lower() in ("false", "0", "off", "no"):
+            return False
+        raise bad()
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise bad() from None
+    text = str(value).strip()
+    if len(text) > (5000 if kind == "text" else 500):
+        raise bad()
+    if kind == "enum" and field.get("choices") and text not in field["choices"]:
+        raise bad()
+    return text
+
+
+def clean_form(meta: dict[str, Any], form_data: dict[str, Any] | None) -> dict[str, Any]:
+    """Only the step's editable fields are taken; the rest is refused, not silently dropped."""
+    form_data = dict(form_data or {})
+    fields = {f["id"]: f for f in meta.get("fields", [])}
+    cleaned: dict[str, Any] = {}
+    for name in form_data:
+        field = fields.get(name)
+        if field is None or field.get("access") != "editable":
+            raise ValidationFailed(
+                _("The field “%(field)s” cannot be changed at this step.") % {"field": name},
+                data={"field": name},
+            )
+    for name, field in fields.items():
+        if field.get("access") != "editable":
+            continue
+        value = _clean_value(field, form_data.get(name))
+        if value is None and field.get("required"):
+            raise ValidationFailed(
+                _("“%(field)s” is required.") % {"field": field.get("label") or name},
+                data={"field": name},
+            )
+        if name in form_data:
+            cleaned[name] = value
+    return cleaned
+
+
+@transaction.atomic
+def task_complete(
+    *,
+    actor: Any,
+    task: WorkTask,
+    decision: str,
+    opinion: str = "",
+    form_data: dict[str, Any] | None = None,
+) -> WorkTask:
+    """办理: decide (同意 approve / 不同意 reject / 退回 send_back as a routed decision).
+
+    The decision is set as the process variable ``decision``; exclusive gateways route on it.
+    A delegate (委派) answering returns the task to the person who delegated it instead.
+    """
+    task, instance = _lock_task(task)
+    _require_handler(actor, task)
+    opinion = _clean_opinion(opinion)
+    meta = task_meta(task)
+    step = _Step(instance, actor)
+    if task.delegated_by_id and task.assignee_id == actor.pk:
+        owner = task.delegated_by
+        _event(step, task, TaskEvent.Kind.RESOLVED, opinion=opinion, decision=decision or "",
+               target=owner)  # fmt: skip
+        task.assignee = owner
+        task.claimed_by = owner
+        task.delegated_by = None
+        task.status = Status.CLAIMED
+        task.save(update_fields=["assignee", "claimed_by", "delegated_by", "status"])
+        _bump(instance)
+        audit_record(actor=actor, action="workflow.task.resolve", target=task,
+                     changes={"returned_to": owner.pk})  # fmt: skip
+        _notify_task(step, task, [owner])
+        return task
+    allowed = meta.get("decisions") or ["approve", "reject"]
+    if decision not in allowed:
+        raise ValidationFailed(_("Choose one of the decisions offered for this step."),
+                               data={"field": "decision"})  # fmt: skip
+    if decision != "approve" and not opinion:
+        raise ValidationFailed(_("Give your opinion when you do not agree."),
+                               data={"field": "opinion"})  # fmt: skip
+    cleaned = clean_form(meta, form_data)
+    version = instance.version
+    wf = engine.load(instance.state)
+    try:
+        engine.complete(wf, task.spiff_task_id, {**cleaned, "decision": decision})
+    except engine.EngineError as exc:
+        raise _engine_refusal(exc) from None
+    task.status = Status.COMPLETED
+    task.decision = decision
+    task.opinion = opinion
+    task.form_data = cleaned
+    task.completed_by = actor
+    task.completed_at = timezone.now()
+    if task.claimed_by_id is None:
+        task.claimed_by = actor
+    task.save(update_fields=["status", "decision", "opinion", "form_data", "completed_by",
+                             "completed_at", "claimed_by"])  # fmt: skip
+    _event(step, task, TaskEvent.Kind.COMPLETED, decision=decision, opinion=opinion)
+    if task.limit_days is not None:
+        deadline_close(owner_type=DEADLINE_OWNER, owner_id=task.pk, actor=actor)
+    _sync(step, wf)
+    _save(step, wf, version)
+    audit_record(
+        actor=actor, action="workflow.task.complete", target=task,
+        changes={"decision": decision, "form_data": cleaned,
+                 "tasks_created": [t.pk for t in step.created],
+                 "tasks_cancelled": [t.pk for t in step.cancelled],
+                 "instance_status": instance.status},
+        reason=opinion,
+    )  # fmt: skip
+    return task
+
+
+def send_back_targets(task: WorkTask) -> list[tuple[str, str]]:
+    """Earlier steps of this instance the task may be sent back to (element id, name)."""
+    rows = (
+        WorkTask.objects.filter(instance_id=task.instance_id, status=Status.COMPLETED,
+                                scope=task.scope)
+        .exclude(element_id=task.element_id)
+        .order_by("completed_at", "pk")
+        .values_list("element_id", "element_name")
+    )  # fmt: skip
+    return list(dict.fromkeys(rows))
+
+
+@transaction.atomic
+def task_send_back(*, actor: Any, task: WorkTask, to_element_id: str, opinion: str) -> WorkTask:
+    """退回 to an earlier user task. Steps in progress after it (a 会签 split, the other
+    signers) are cancelled; the step goes back to the person who handled it."""
+    task, instance = _lock_task(task)
+    _require_handler(actor, task)
+    opinion = _clean_opinion(opinion)
+    if not opinion:
+        raise ValidationFailed(_("Say why you send the task back."), data={"field": "opinion"})
+    previous = (
+        WorkTask.objects.filter(
+            instance=instance, element_id=to_element_id, status=Status.COMPLETED
+        )
+        .select_related("completed_by")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    if previous is None or to_element_id == task.element_id:
+        raise ValidationFailed(_("The task can only be sent back to an earlier step."),
+                               data={"field": "to_element_id"})  # fmt: skip
+    version = instance.version
+    wf = engine.load(instance.state)
+    try:
+        moved = engine.reset_to(wf, task.spiff_task_id, to_element_id)
+    except engine.EngineError as exc:
+        raise _engine_refusal(exc) from None
+    if not moved:
+        raise ValidationFailed(_("The task can only be sent back to an earlier step."),
+                               data={"field": "to_element_id"})  # fmt: skip
+    task.status = Status.COMPLETED
+    task.decision = "send_back"
+    task.opinion = opinion
+    task.completed_by = actor
+    task.completed_at = timezone.now()
+    task.save(update_fields=["status", "decision", "opinion", "completed_by", "completed_at"])
+    step = _Step(instance, actor)
+    _event(step, task, TaskEvent.Kind.SENT_BACK, decision="send_back", opinion=opinion,
+           target=previous.completed_by)  # fmt: skip
+    if task.limit_days is not None:
+        deadline_close(owner_type=DEADLINE_OWNER, owner_id=task.pk, actor=actor)
+    _sync(step, wf, send_back_to={to_element_id: previous.completed_by})
+    _save(step, wf, version)
+    audit_record(
+        actor=actor, action="workflow.task.send_back", target=task,
+        changes={"to": to_element_id, "tasks_created": [t.pk for t in step.created],
+                 "tasks_cancelled": [t.pk for t in step.cancelled]},
+        reason=opinion,
+    )  # fmt: skip
+    return task
+
+
+def _colleague(to: Any) -> Any:
+    if to is None or not getattr(to, "is_active", False) or getattr(to, "kind", "") != "staff":
+        raise ValidationFailed(_("Choose an active staff account."), data={"field": "to"})
+    return to
+
+
+@transaction.atomic
+def task_transfer(*, actor: Any, task: WorkTask, to: Any, reason: str = "") -> WorkTask:
+    """转办: hand the task over to a colleague for good."""
+    task, instance = _lock_task(task)
+    _require_handler(actor, task)
+    to = _colleague(to)
+    if to.pk == actor.pk:
+        raise ValidationFailed(_("You cannot transfer a task to yourself."), data={"field": "to"})
+    reason = _clean_opinion(reason)
+    before = task.handler_id
+    task.assignee = to
+    task.claimed_by = None
+    task.delegated_by = None
+    task.status = Status.OPEN
+    task.save(update_fields=["assignee", "claimed_by", "delegated_by", "status"])
+    step = _Step(instance, actor)
+    _event(step, task, TaskEvent.Kind.TRANSFERRED, target=to, opinion=reason)
+    _bump(instance)
+    audit_record(actor=actor, action="workflow.task.transfer", target=task,
+                 changes={"handler": [before, to.pk]}, reason=reason)  # fmt: skip
+    _notify_task(step, task, [to])
+    return task
+
+
+@transaction.atomic
+def task_delegate(*, actor: Any, task: WorkTask, to: Any, note: str = "") -> WorkTask:
+    """委派: a colleague answers for you; the task then comes back to you to decide."""
+    task, instance = _lock_task(task)
+    _require_handler(actor, task)
+    to = _colleague(to)
+    if to.pk == actor.pk:
+        raise ValidationFailed(_("You cannot delegate a task to yourself."), data={"field": "to"})
+    if task.delegated_by_id:
+        raise Conflict(_("This task is already delegated."))
+    note = _clean_opinion(note)
+    task.delegated_by = actor
+    task.assignee = to
+    task.claimed_by = None
+    task.status = Status.OPEN
+    task.save(update_fields=["assignee", "claimed_by", "delegated_by", "status"])
+    step = _Step(instance, actor)
+    _event(step, task, TaskEvent.Kind.DELEGATED, target=to, opinion=note)
+    _bump(instance)
+    audit_record(actor=actor, action="workflow.task.delegate", target=task,
+                 changes={"delegate": to.pk}, reason=note)  # fmt: skip
+    _notify_task(step, task, [to])
+    return task
+
+
+@transaction.atomic
+def task_copy(
+    *, actor: Any, instance: ProcessInstance, recipients: list[Any], note: str = ""
+) -> list[TaskCopy]:
+    """抄送: show the instance read-only to colleagues, for information."""
+    from zhengwu.workflow.selectors import may_view_instance
+
+    instance = _lock_instance(instance.pk)
+    if not may_view_instance(actor, instance):
+        raise NotFound()
+    note = _clean_opinion(note)
+    people = {r.pk: _colleague(r) for r in recipients}
+    if not people:
+        raise ValidationFailed(_("Choose at least one colleague."), data={"field": "recipients"})
+    step = _Step(instance, actor)
+    copies = []
+    for person in people.values():
+        copy, created = TaskCopy.objects.get_or_create(
+            instance=instance, recipient=person, defaults={"sender": actor, "note": note}
+        )
+        if created:
+            copies.append(copy)
+            _event(step, None, TaskEvent.Kind.CC, target=person, opinion=note)
+    audit_record(actor=actor, action="workflow.instance.copy", target=instance,
+                 changes={"recipients": [c.recipient_id for c in copies]})  # fmt: skip
+    if copies:
+        notify_send(
+            recipients=[c.recipient for c in copies],
+            subject=_("For your information: %(title)s") % {"title": instance.title},
+            body=note, link=reverse("workflow:instance", args=[instance.pk]),
+            category="workflow.copy", actor=actor,
+        )  # fmt: skip
+    return copies

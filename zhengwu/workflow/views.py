@@ -1,0 +1,195 @@
+"""The unified inbox, the task page and the instance history. Views parse, authorise, call one
+action or selector and render; object-level access lives in the selectors."""
+
+from typing import Any
+
+from django.contrib import messages as flash
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhengwu.core.access import staff_required
+from zhengwu.core.errors import ApplicationError, NotFound
+from zhengwu.workflow import actions, selectors
+from zhengwu.workflow.registry import get_subject_type, subject_of, subject_types
+
+TABS = ("todo", "done", "started", "cc")
+PAGE_SIZE = 20
+
+
+def _filters(request: HttpRequest) -> selectors.InboxFilters:
+    org = request.GET.get("organisation", "")
+    return selectors.InboxFilters(
+        due=request.GET.get("due", "") if request.GET.get("due") in ("soon", "overdue") else "",
+        owner_type=request.GET.get("type", "")[:100],
+        organisation_id=int(org) if org.isdigit() else None,
+        search=request.GET.get("q", "").strip()[:100],
+    )
+
+
+def _subject(instance: Any) -> dict[str, Any]:
+    title, url = subject_of(instance.owner_type, instance.owner_id, instance.title, instance.url)
+    subject_type = get_subject_type(instance.owner_type)
+    return {"title": title, "url": url, "type": subject_type.label if subject_type else ""}
+
+
+@staff_required()
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("tab", "todo")
+    if tab not in TABS:
+        tab = "todo"
+    filters = _filters(request)
+    query = {
+        "todo": selectors.inbox_todo,
+        "done": selectors.inbox_done,
+        "started": selectors.inbox_started_by_me,
+        "cc": selectors.inbox_cc,
+    }[tab](request.user, filters)
+    page = Paginator(query, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for obj in page.object_list:
+        instance = obj if tab == "started" else obj.instance
+        rows.append({"obj": obj, "subject": _subject(instance), "instance": instance})
+    return render(request, "workflow/inbox.html", {
+        "tab": tab, "page": page, "rows": rows, "filters": filters,
+        "counts": selectors.inbox_counts(request.user), "subject_types": subject_types(),
+        "today": selectors._today(),
+    })  # fmt: skip
+
+
+def _task_context(request: HttpRequest, task: Any) -> dict[str, Any]:
+    meta = actions.task_meta(task)
+    data = task.form_data if task.status == "completed" else _task_data(task)
+    fields = [
+        {**f, "value": data.get(f["id"], "")}
+        for f in meta.get("fields", []) if f.get("access") != "hidden"
+    ]  # fmt: skip
+    return {
+        "task": task,
+        "instance": task.instance,
+        "subject": _subject(task.instance),
+        "fields": fields,
+        "decisions": meta.get("decisions") or ["approve", "reject"],
+        "may_handle": actions.may_handle(request.user, task),
+        "may_claim": task.status == "open" and task.candidate_role_id is not None
+        and not task.assignee_id and actions.may_handle(request.user, task),
+        "send_back_targets": actions.send_back_targets(task),
+        "history": selectors.instance_history(task.instance),
+    }  # fmt: skip
+
+
+def _task_data(task: Any) -> dict[str, Any]:
+    from zhengwu.workflow import engine
+
+    return engine.task_data(engine.load(task.instance.state), task.spiff_task_id)
+
+
+def _account_by_username(username: str) -> Any:
+    return get_user_model().objects.filter(username=(username or "").strip()).first()
+
+
+@staff_required()
+@require_http_methods(["GET", "POST"])
+def task(request: HttpRequest, task_id: int) -> HttpResponse:
+    try:
+        task = selectors.access_task(request.user, task_id)
+    except NotFound:
+        raise Http404 from None
+    error = None
+    if request.method == "POST":
+        op = request.POST.get("op", "")
+        opinion = request.POST.get("opinion", "")
+        try:
+            if op == "claim":
+                actions.task_claim(actor=request.user, task=task)
+            elif op == "release":
+                actions.task_release(actor=request.user, task=task)
+            elif op == "complete":
+                meta = actions.task_meta(task)
+                fields = meta.get("fields", [])
+                editable = [f["id"] for f in fields if f.get("access") == "editable"]
+                form = {name: request.POST.get(f"field_{name}", "") for name in editable}
+                actions.task_complete(actor=request.user, task=task,
+                                      decision=request.POST.get("decision", ""),
+                                      opinion=opinion, form_data=form)  # fmt: skip
+                flash.success(request, _("The task has been handled."))
+                return redirect("workflow:inbox")
+            elif op == "send_back":
+                target = request.POST.get("to_element_id", "")
+                actions.task_send_back(
+                    actor=request.user, task=task, opinion=opinion, to_element_id=target
+                )
+                flash.success(request, _("The task has been sent back."))
+                return redirect("workflow:inbox")
+            elif op in ("transfer", "delegate"):
+                to = _account_by_username(request.POST.get("to", ""))
+                if op == "transfer":
+                    actions.task_transfer(actor=request.user, task=task, to=to, reason=opinion)
+                else:
+                    actions.task_delegate(actor=request.user, task=task, to=to, note=opinion)
+                flash.success(request, _("The task has been handed over."))
+                return redirect("workflow:inbox")
+            else:
+                raise Http404
+            return redirect("workflow:task", task_id=task.pk)
+        except ApplicationError as exc:
+            error = exc.message
+        task = selectors.access_task(request.user, task_id)
+    context = _task_context(request, task)
+    context["error"] = error
+    return render(request, "workflow/task.html", context, status=400 if error else 200)
+
+
+@staff_required()
+@require_GET
+def instance(request: HttpRequest, instance_id: int) -> HttpResponse:
+    try:
+        instance = selectors.access_instance(request.user, instance_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "workflow/instance.html", {
+        "instance": instance, "subject": _subject(instance),
+        "history": selectors.instance_history(instance),
+        "open_tasks": instance.tasks.filter(status__in=["open", "claimed"]),
+        "may_withdraw": instance.initiator_id == request.user.pk and instance.status == "running",
+    })  # fmt: skip
+
+
+@staff_required()
+@require_POST
+def instance_withdraw(request: HttpRequest, instance_id: int) -> HttpResponse:
+    try:
+        instance = selectors.access_instance(request.user, instance_id)
+    except NotFound:
+        raise Http404 from None
+    try:
+        actions.instance_withdraw(actor=request.user, instance=instance,
+                                  reason=request.POST.get("reason", ""))  # fmt: skip
+        flash.success(request, _("The process has been withdrawn."))
+    except ApplicationError as exc:
+        flash.error(request, str(exc.message))
+    return redirect("workflow:instance", instance_id=instance_id)
+
+
+@staff_required()
+@require_POST
+def instance_copy(request: HttpRequest, instance_id: int) -> HttpResponse:
+    try:
+        instance = selectors.access_instance(request.user, instance_id)
+    except NotFound:
+        raise Http404 from None
+    names = [n for n in request.POST.get("to", "").replace("，", ",").split(",") if n.strip()]
+    people = [_account_by_username(n) for n in names]
+    try:
+        if any(p is None for p in people):
+            raise actions.ValidationFailed(_("Unknown user name."))
+        actions.task_copy(actor=request.user, instance=instance, recipients=people,
+                          note=request.POST.get("note", ""))  # fmt: skip
+        flash.success(request, _("Copied for information."))
+    except ApplicationError as exc:
+        flash.error(request, str(exc.message))
+    return redirect("workflow:instance", instance_id=instance_id)
