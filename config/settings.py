@@ -3,6 +3,8 @@
 Every deployment parameter comes from the environment; docs/operations.md lists them.
 """
 
+import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -13,8 +15,32 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ZHENGWU_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("ZHENGWU_DEBUG", False)
-_DEV_SECRET = "zhengwu-embedded-default-not-for-production"  # noqa: S105 (refused in production)
-SECRET_KEY = env_str("ZHENGWU_SECRET_KEY", _DEV_SECRET)
+# A key that once shipped in the source: known to everyone, refused outside DEBUG.
+_PUBLISHED_SECRET = "zhengwu-embedded-default-not-for-production"  # noqa: S105
+
+
+def _embedded_secret_key(path: Path) -> str:
+    """Without ZHENGWU_SECRET_KEY, a random key generated once into VAR_DIR/secret_key (0600),
+    so an embedded installation never runs on a key (or demo passwords) derivable from the
+    source. O_EXCL: of two processes starting at once, one writes and the other reads."""
+    try:
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+SECRET_KEY = env_str("ZHENGWU_SECRET_KEY", "") or _embedded_secret_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ZHENGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("ZHENGWU_CSRF_TRUSTED_ORIGINS", [])
 
@@ -31,6 +57,10 @@ INSTALLED_APPS = [
     "zhengwu.identity",
     # Engines (layer 2)
     "zhengwu.workflow",
+    "zhengwu.signing",
+    # Domains (layer 3)
+    "zhengwu.eservices",
+    "zhengwu.portal",
     # Shell (layer 4)
     "zhengwu.workbench",
     "zhengwu.public_site",
@@ -46,6 +76,18 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # Wagtail (the portal's CMS, zhengwu.portal) after the platform apps, so our templates and
+    # translations win.
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +195,12 @@ AXES_COOLOFF_TIME = env_int("ZHENGWU_LOGIN_LOCKOUT_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "zhengwu.identity.views.lockout_response"
+# One notion of the client address for lockout records and the audit trail (REMOTE_ADDR, or
+# nginx's X-Real-IP when trusted); X-Forwarded-For is never believed.
+AXES_CLIENT_IP_CALLABLE = "zhengwu.audit.middleware.client_ip"
+# Per-address throttle against lockout abuse: after this many failures from one address within
+# the lockout window (any user names), that address is refused before passwords are checked.
+ZHENGWU_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ZHENGWU_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_VERBOSE = False
 # Attempts during a lockout do not extend it, so the retry time shown to the user holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -161,10 +209,31 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 OTP_TOTP_ISSUER = env_str("ZHENGWU_TOTP_ISSUER", "云泽市政务平台")
+# Never show TOTP secrets in any admin page (device administration is by audited actions).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Service catalogue (zhengwu.eservices): the role that reviews items before publication (in the
+# item's organisation) and the working days the review step may take.
+ZHENGWU_ESERVICES_REVIEW_ROLE = env_str("ZHENGWU_ESERVICES_REVIEW_ROLE", "leader")
+ZHENGWU_ESERVICES_REVIEW_DAYS = env_int("ZHENGWU_ESERVICES_REVIEW_DAYS", 3)
 
 # Uploads (zhengwu.files)
 ZHENGWU_UPLOAD_MAX_BYTES = env_int("ZHENGWU_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ZHENGWU_REQUEST_MAX_BYTES", 50 * 1024 * 1024)
+# The first handler stops a file part as soon as it exceeds ZHENGWU_UPLOAD_MAX_BYTES, before the
+# rest reaches memory or disk (DATA_UPLOAD_MAX_MEMORY_SIZE does not count file parts).
+FILE_UPLOAD_HANDLERS = [
+    "zhengwu.files.handlers.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Signing (docs/modules/signing.md): secret that encrypts unit private keys at rest (defaults to
+# one derived from SECRET_KEY), an optional CJK font file for generated seal images, and whether a
+# unit that never had a certificate gets one from the built-in CA when it first signs.
+ZHENGWU_SIGNING_KEY = env_str("ZHENGWU_SIGNING_KEY", "")
+ZHENGWU_SIGNING_SEAL_FONT = env_str("ZHENGWU_SIGNING_SEAL_FONT", "")
+ZHENGWU_SIGNING_AUTO_ISSUE = env_bool("ZHENGWU_SIGNING_AUTO_ISSUE", True)
 
 # Notifications (zhengwu.notify)
 ZHENGWU_SMS_PROVIDER = env_str(
@@ -176,6 +245,14 @@ EMAIL_FILE_PATH = env_str("ZHENGWU_EMAIL_FILE_PATH", str(VAR_DIR / "log" / "mail
 EMAIL_HOST = env_str("ZHENGWU_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("ZHENGWU_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("ZHENGWU_DEFAULT_FROM_EMAIL", "noreply@yunze.gov.example")
+# The platform's public address ("https://www.yunze.gov.example"): site-path links in SMS and
+# e-mail are made absolute with it; empty leaves such links out of SMS/e-mail.
+ZHENGWU_BASE_URL = env_str("ZHENGWU_BASE_URL", "")
+# Hosts besides ALLOWED_HOSTS that notification links may point to (e.g. a department's site).
+ZHENGWU_NOTIFY_LINK_HOSTS = env_list("ZHENGWU_NOTIFY_LINK_HOSTS", [])
+
+# Working-day calendar (zhengwu.workdays): seconds a process trusts its cached calendar.
+ZHENGWU_WORKDAYS_CACHE_SECONDS = env_int("ZHENGWU_WORKDAYS_CACHE_SECONDS", 10)
 
 # Public site identity (政府网站发展指引 §5.1: 网站标识码, 备案号, 主办/承办单位).
 ZHENGWU_SITE = {
@@ -188,7 +265,30 @@ ZHENGWU_SITE = {
     "contact_phone": env_str("ZHENGWU_SITE_CONTACT_PHONE", "0999-12345"),
     "contact_email": env_str("ZHENGWU_SITE_CONTACT_EMAIL", "webmaster@yunze.gov.example"),
     "address": env_str("ZHENGWU_SITE_ADDRESS", "云泽市行政中心1号楼"),
+    # The city the site belongs to (GB/T 2260 code of a Region in the directory).
+    "region_code": env_str("ZHENGWU_SITE_REGION_CODE", "990100"),
 }
+
+# Portal CMS (Wagtail, zhengwu.portal; docs/modules/portal.md). Its admin lives at /workbench/cms/
+# on the platform's own session and login (lockout, TOTP); passwords are managed by identity.
+WAGTAIL_SITE_NAME = ZHENGWU_SITE["name"]
+WAGTAILADMIN_BASE_URL = env_str("ZHENGWU_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
+WAGTAIL_I18N_ENABLED = False
+WAGTAIL_ALLOW_UNICODE_SLUGS = False  # page paths are also file paths in the static export
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_SERVE_METHOD = "serve_view"  # documents go through Wagtail's privacy checks
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ofd", "wps", "et", "zip", "txt"]
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # government networks are offline
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Where published pages are written as static HTML for nginx (tamper-checked by portal_verify).
+PORTAL_PUBLISH_DIR = Path(env_str("PORTAL_PUBLISH_DIR", str(VAR_DIR / "publish")))
+# The host name readers use (the static export is rendered as if requested on it).
+PORTAL_PUBLIC_HOST = env_str("PORTAL_PUBLIC_HOST", "localhost")
 
 LOGGING = {
     "version": 1,
@@ -197,5 +297,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("ZHENGWU_LOG_LEVEL", "WARNING")},
 }
 
-if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("ZHENGWU_PRODUCTION", False):
+if not DEBUG and SECRET_KEY == _PUBLISHED_SECRET:
+    raise RuntimeError("ZHENGWU_SECRET_KEY is the key published in the source; set a secret one")
+if env_bool("ZHENGWU_PRODUCTION", False) and not env_str("ZHENGWU_SECRET_KEY", ""):
+    # Several application servers must share one key; a per-machine generated file would not.
     raise RuntimeError("ZHENGWU_SECRET_KEY must be set in production")

@@ -51,6 +51,15 @@ ALL = list(walk(get_resolver().url_patterns))
 OWN = [(path, view, ns) for path, view, ns in ALL if not DELEGATED_NAMESPACES.intersection(ns)]
 DELEGATED = [(path, view, ns) for path, view, ns in ALL if DELEGATED_NAMESPACES.intersection(ns)]
 
+# Wagtail's admin has ~700 URL patterns, all wrapped by one policy (zhengwu.portal.cms); every one
+# is checked for its declaration below, but the HTTP round trips run on a fixed sample of them.
+CMS_PREFIX = "workbench/cms/"
+CMS_SAMPLE_EVERY = 25
+_cms = [entry for entry in OWN if entry[0].startswith(CMS_PREFIX)]
+HTTP_CHECKED = [entry for entry in OWN if not entry[0].startswith(CMS_PREFIX)] + _cms[
+    ::CMS_SAMPLE_EVERY
+]
+
 
 def test_the_walk_found_the_platform_urls() -> None:
     assert len(OWN) >= 10
@@ -82,7 +91,9 @@ def citizen(db: Any) -> Any:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "view"), [(p, v) for p, v, _ in OWN], ids=[p for p, _, _ in OWN])
+@pytest.mark.parametrize(
+    ("path", "view"), [(p, v) for p, v, _ in HTTP_CHECKED], ids=[p for p, _, _ in HTTP_CHECKED]
+)
 def test_anonymous_reaches_only_public_views(client: Any, path: str, view: Any) -> None:
     policy = policy_of(view)
     for method in (client.get, client.post):
@@ -95,7 +106,9 @@ def test_anonymous_reaches_only_public_views(client: Any, path: str, view: Any) 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "view"), [(p, v) for p, v, _ in OWN], ids=[p for p, _, _ in OWN])
+@pytest.mark.parametrize(
+    ("path", "view"), [(p, v) for p, v, _ in HTTP_CHECKED], ids=[p for p, _, _ in HTTP_CHECKED]
+)
 def test_accounts_without_the_declared_permissions_are_refused(
     client: Any, staff_without_roles: Any, citizen: Any, path: str, view: Any
 ) -> None:

@@ -7,6 +7,7 @@ sensitive read), so that the entry and the change commit or fail together.
 import json
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from zhengwu.audit import context
 from zhengwu.audit.chain import compute_hash
 from zhengwu.audit.models import GENESIS_HASH, AppendOnlyError, AuditChainHead, AuditEntry
+from zhengwu.audit.sensitive import Masker, protect_changes, sensitive_fields_for
 from zhengwu.core.errors import ValidationFailed
 
 ACTION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$")
@@ -127,6 +129,7 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     reason: str = "",
     is_read: bool = False,
+    sensitive_fields: Mapping[str, Masker] | None = None,
 ) -> AuditEntry:
     """Append one entry.
 
@@ -134,6 +137,10 @@ def audit_record(
 
     ``actor`` is an account, ``None`` for the system, or a short text such as ``"system:demo"``.
     Who/where comes from the request context bound by ``RequestContextMiddleware``.
+
+    Values in ``changes`` of personal-data fields (registered for the object type with
+    ``audit.sensitive.register_sensitive_fields``, or given as ``sensitive_fields``) are stored
+    masked with a keyed fingerprint, never in clear.
     """
     if not ACTION_RE.match(action) or len(action) > 100:
         raise ValueError(f"audit action must look like 'module.entity.verb', got {action!r}")
@@ -141,6 +148,8 @@ def audit_record(
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
         object_repr = object_repr or str(target)
+    maskers = {**sensitive_fields_for(object_type), **(sensitive_fields or {})}
+    changes = protect_changes(changes or {}, maskers)
     ctx = context.current()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     head = _lock_head()
@@ -186,3 +195,8 @@ def audit_read(*, actor: Any, target: models.Model, purpose: str, action: str = 
         reason=purpose,
         is_read=True,
     )
+
+
+def audit_entry_open(*, actor: Any, entry: AuditEntry, purpose: str) -> AuditEntry:
+    """An auditor opens one entry: a sensitive read of the trail itself, with its purpose."""
+    return audit_read(actor=actor, target=entry, purpose=purpose, action="audit.entry.read")

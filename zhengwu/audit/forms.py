@@ -69,3 +69,13 @@ class AuditSearchForm(forms.Form):
             ip=data["ip"],
             kind=data["kind"],
         )
+
+
+class ReadPurposeForm(forms.Form):
+    """Why the auditor opens audit entries (个人信息保护法: reads of personal data need one)."""
+
+    purpose = forms.CharField(
+        label=_("Purpose of the inspection"), max_length=200, strip=True,
+        help_text=_("For example: investigation of ticket 2025-031. Every entry you open is "
+                    "recorded with this purpose."),
+    )  # fmt: skip

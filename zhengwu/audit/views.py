@@ -1,18 +1,30 @@
 """The auditor's pages: search, detail, export. Access: ``audit.view_auditentry``; exporting
 also needs ``audit.export_auditentry``."""
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengwu.audit import selectors
+from zhengwu.audit.actions import audit_entry_open
 from zhengwu.audit.export import audit_entries_export, max_rows
-from zhengwu.audit.forms import AuditSearchForm
+from zhengwu.audit.forms import AuditSearchForm, ReadPurposeForm
 from zhengwu.core.access import staff_required
 from zhengwu.core.errors import NotFound
 
 VIEW_PERM = "audit.view_auditentry"
+# The purpose an auditor stated for opening entries, kept for the session (every opening is
+# recorded with it; the auditor may change it at any time).
+PURPOSE_SESSION_KEY = "audit_read_purpose"
 EXPORT_PERM = "audit.export_auditentry"
 
 
@@ -50,14 +62,29 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(VIEW_PERM)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """An entry's details. Opening one is itself a sensitive read (it may show who looked at
+    whom): the auditor states a purpose first, and every opening is recorded with it."""
     try:
         entry = selectors.access_audit_entry(entry_id=entry_id)
     except NotFound as exc:
         raise Http404(exc.message) from None
+    purpose = request.session.get(PURPOSE_SESSION_KEY, "")
+    if request.method == "POST":
+        form = ReadPurposeForm(request.POST)
+        if form.is_valid():
+            request.session[PURPOSE_SESSION_KEY] = form.cleaned_data["purpose"]
+            return HttpResponseRedirect(reverse("audit:entry_detail", args=[entry.pk]))
+        return render(request, "audit/entry_purpose.html", {"entry": entry, "form": form},
+                      status=400)  # fmt: skip
+    if not purpose or request.GET.get("purpose") == "change":
+        form = ReadPurposeForm(initial={"purpose": purpose})
+        return render(request, "audit/entry_purpose.html", {"entry": entry, "form": form})
+    audit_entry_open(actor=request.user, entry=entry, purpose=purpose)
     context = {
         "entry": entry,
+        "purpose": purpose,
         "verification": selectors.audit_entry_verification(entry),
         "changes": selectors.changes_rows(entry),
     }

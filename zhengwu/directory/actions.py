@@ -17,9 +17,9 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengwu.audit.actions import audit_record, changes_between, snapshot
-from zhengwu.core.errors import Conflict, ValidationFailed
-from zhengwu.directory import rules
+from zhengwu.audit.actions import audit_read, audit_record, changes_between, snapshot
+from zhengwu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhengwu.directory import rules, selectors
 from zhengwu.directory.credentials import random_password
 from zhengwu.directory.models import (
     Account,
@@ -68,6 +68,16 @@ def _delete(obj: Any) -> None:
     except (IntegrityError, ProtectedError, RestrictedError):
         raise rules.fail(_("%(name)s is still referred to and cannot be deleted.")
                          % {"name": str(obj)}) from None  # fmt: skip
+
+
+def _insert(obj: Any, message: str) -> None:
+    """Save a new row; a concurrent insert of the same unique value (it passed our checks at the
+    same moment) becomes a Conflict with ``message`` instead of a server error."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise Conflict(message) from None
 
 
 def _full_clean(obj: Any, exclude: Iterable[str] = ()) -> None:
@@ -329,7 +339,8 @@ def person_create(
         if Person.objects.filter(id_number=person.id_number).exists():
             raise rules.fail(_("A person with this ID number is already registered."), "id_number")
     _full_clean(person)
-    person.save()
+    _insert(person, _("The same person was being registered at the same moment; "
+                      "reload and try again."))
     audit_record(actor=actor, action="directory.person.create", target=person,
                  changes=_created(person, PERSON_FIELDS))  # fmt: skip
     return person
@@ -379,7 +390,8 @@ def enterprise_create(
     enterprise = Enterprise(name=name, credit_code=code, region=region,
                             legal_representative=(legal_representative or "").strip())  # fmt: skip
     _full_clean(enterprise)
-    enterprise.save()
+    _insert(enterprise, _("The same enterprise was being registered at the same moment; "
+                          "reload and try again."))
     audit_record(actor=actor, action="directory.enterprise.create", target=enterprise,
                  changes=_created(enterprise, ENTERPRISE_FIELDS))  # fmt: skip
     return enterprise
@@ -412,6 +424,16 @@ def enterprise_delete(*, actor: Any, enterprise: Enterprise) -> None:
     audit_record(actor=actor, action="directory.enterprise.delete", target=enterprise,
                  changes=_deleted(enterprise, ENTERPRISE_FIELDS))  # fmt: skip
     _delete(enterprise)
+
+
+def personal_data_reveal(*, actor: Any, target: Person | Account, purpose: str) -> None:
+    """``actor`` is about to see ``target``'s unmasked ID number and contact details: allowed
+    with ``directory.view_personal_data`` only, and recorded as a sensitive read with the
+    purpose the viewer stated (个人信息保护法 §51; an empty purpose is refused)."""
+    if not selectors.may_see_personal_data(actor):
+        raise PermissionDenied(_("You may not see unmasked personal data."))
+    audit_read(actor=actor, target=target, purpose=purpose,
+               action=f"directory.{target._meta.model_name}.view_personal_data")  # fmt: skip
 
 
 # --- Accounts --------------------------------------------------------------------------------
@@ -477,24 +499,52 @@ def account_create_staff(
     return NewAccount(account, password)
 
 
-@transaction.atomic
+class _RegistrationRefused(Exception):
+    """Internal: a citizen registration refused for a reason the applicant must not learn."""
+
+    def __init__(self, reason: str, person: Person) -> None:
+        super().__init__(reason)
+        self.reason, self.person = reason, person
+
+
 def account_create_citizen(
     *, actor: Any, username: str, name: str, id_number: str, password: str, mobile: str = "",
     password_hash: str | None = None,
 ) -> NewAccount:  # fmt: skip
     """A real-name citizen account: bound to the Person with this ID number (created if new).
 
-    The citizen chose the password, so there is nothing to change at first sign-in.
+    The citizen chose the password, so there is nothing to change at first sign-in. A name that
+    does not match the ID number and an ID number that already has an account get the same
+    answer, so the form cannot be used to learn who is registered or what their name is; the
+    specific reason goes to the audit trail only.
     """
+    try:
+        return _create_citizen(actor=actor, username=username, name=name, id_number=id_number,
+                               password=password, mobile=mobile, password_hash=password_hash)
+    except _RegistrationRefused as refused:
+        # The refused transaction rolled back; the refusal is recorded on its own.
+        audit_record(actor=actor, action="directory.account.register_refuse",
+                     target=refused.person, reason=refused.reason,
+                     changes={"username": (username or "").strip()})  # fmt: skip
+        raise rules.fail(_("These identity details cannot be used to register. Check the name "
+                           "and the ID number; if you already have an account, sign in with it."),
+                         "id_number") from None  # fmt: skip
+
+
+@transaction.atomic
+def _create_citizen(
+    *, actor: Any, username: str, name: str, id_number: str, password: str, mobile: str,
+    password_hash: str | None,
+) -> NewAccount:  # fmt: skip
     number, _birth, _sex = _resident_id(id_number)
     name = rules.check_not_blank(name, "name", _("The name"))
     person = Person.objects.select_for_update().filter(id_number=number).first()
     if person is None:
         person = person_create(actor=actor, name=name, id_number=number, mobile=mobile)
     elif person.name != name:
-        raise rules.fail(_("The name does not match the ID number."), "name")
+        raise _RegistrationRefused("name_mismatch", person)
     elif person.accounts.filter(kind=Account.Kind.CITIZEN).exists():
-        raise rules.fail(_("This ID number already has a citizen account."), "id_number")
+        raise _RegistrationRefused("already_registered", person)
     account = Account(username=username, display_name=name, kind=Account.Kind.CITIZEN,
                       person=person, mobile=(mobile or "").strip())  # fmt: skip
     password = _new_account(account, password, must_change=False, password_hash=password_hash)
@@ -533,6 +583,7 @@ def account_create_enterprise(
 def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
     """Change an account's details. Activation goes through deactivate/reactivate."""
     account = Account.objects.select_for_update().get(pk=account.pk)
+    rules.check_may_manage_account(actor, account)
     before = snapshot(account, ACCOUNT_FIELDS)
     _apply(account, changes, {"display_name", "organisation", "job_title", "email", "mobile",
                               "person"})  # fmt: skip
@@ -543,6 +594,8 @@ def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
         and account.organisation_id != before["organisation_id"]
     ):
         rules.check_staff_organisation(account.organisation)
+        # Moving an account is administering it in its new organisation too.
+        rules.check_may_administer_in(actor, account.organisation)
     changes_made = _changed(before, snapshot(account, ACCOUNT_FIELDS))
     if not changes_made:
         return account
@@ -559,6 +612,7 @@ def account_deactivate(*, actor: Any, account: Account, reason: str = "") -> Acc
     account = Account.objects.select_for_update().get(pk=account.pk)
     if actor is not None and getattr(actor, "pk", None) == account.pk:
         raise rules.fail(_("You cannot deactivate your own account."), "account")
+    rules.check_may_manage_account(actor, account)
     if not account.is_active:
         return account
     account.is_active = False
@@ -572,6 +626,7 @@ def account_deactivate(*, actor: Any, account: Account, reason: str = "") -> Acc
 @transaction.atomic
 def account_reactivate(*, actor: Any, account: Account, reason: str = "") -> Account:
     account = Account.objects.select_for_update().get(pk=account.pk)
+    rules.check_may_manage_account(actor, account)
     if account.is_active:
         return account
     account.is_active = True
@@ -585,6 +640,7 @@ def account_reactivate(*, actor: Any, account: Account, reason: str = "") -> Acc
 def account_reset_password(*, actor: Any, account: Account, password: str | None = None) -> str:
     """An administrator sets a new initial password; the holder must change it at next sign-in."""
     account = Account.objects.select_for_update().get(pk=account.pk)
+    rules.check_may_manage_account(actor, account)
     if password is None:
         password = random_password()
     rules.check_password(password, account)
@@ -615,9 +671,11 @@ def role_create(
                          "code")  # fmt: skip
     role = Role(code=code, name=name, description=(description or "").strip(),
                 requires_second_factor=requires_second_factor)  # fmt: skip
+    perms = list(Permission.objects.filter(pk__in=[p.pk for p in permissions])
+                 .select_related("content_type"))  # fmt: skip
+    rules.check_role_change(actor, role, perms)
     _full_clean(role)
     role.save()
-    perms = list(permissions)
     role.permissions.set(perms)
     audit_record(actor=actor, action="directory.role.create", target=role,
                  changes={**_created(role, ROLE_FIELDS),
@@ -631,6 +689,7 @@ def role_update(
 ) -> Role:
     """Change a role; ``permissions``, when given, replaces the role's whole permission set."""
     role = Role.objects.select_for_update().get(pk=role.pk)
+    rules.check_role_change(actor, role, ())
     before = snapshot(role, ROLE_FIELDS)
     _apply(role, changes, {"code", "name", "description", "requires_second_factor"})
     rules.check_not_blank(role.name, "name", _("The name"))
@@ -642,10 +701,13 @@ def role_update(
         _full_clean(role)
         role.save()
     if permissions is not None:
-        old = _perm_labels(role.permissions.select_related("content_type"))
-        perms = list(permissions)
-        new = _perm_labels(Permission.objects.filter(pk__in=[p.pk for p in perms])
-                           .select_related("content_type"))  # fmt: skip
+        current = list(role.permissions.select_related("content_type"))
+        old = _perm_labels(current)
+        perms = list(Permission.objects.filter(pk__in=[p.pk for p in permissions])
+                     .select_related("content_type"))  # fmt: skip
+        new = _perm_labels(perms)
+        have = {p.pk for p in current}
+        rules.check_role_change(actor, role, [p for p in perms if p.pk not in have])
         if old != new:
             role.permissions.set(perms)
             changes_made["permissions"] = [old, new]
@@ -675,7 +737,8 @@ def role_assign(
     updates ``covers_subtree``, so a double submission changes nothing."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     organisation = Organisation.objects.get(pk=organisation.pk)
-    rules.check_role_assignment(actor=actor, account=account, organisation=organisation)
+    rules.check_role_assignment(actor=actor, account=account, organisation=organisation,
+                                role=role)  # fmt: skip
     existing = RoleAssignment.objects.select_for_update().filter(
         account=account, role=role, organisation=organisation
     ).first()
@@ -712,6 +775,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, reason: str = "") -> 
         return
     if actor is not None and getattr(actor, "pk", None) == assignment.account_id:
         raise rules.fail(_("You cannot change the roles of your own account."), "account")
+    rules.check_may_manage_account(actor, assignment.account)
     audit_record(
         actor=actor, action="directory.role_assignment.delete", target=assignment, reason=reason,
         changes={"account": [assignment.account.username, None],
@@ -741,6 +805,7 @@ __all__ = [
     "person_create",
     "person_delete",
     "person_update",
+    "personal_data_reveal",
     "region_create",
     "region_delete",
     "region_update",

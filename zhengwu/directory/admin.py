@@ -12,14 +12,17 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhengwu.audit.actions import audit_record
 from zhengwu.core.errors import ApplicationError, ValidationFailed
 from zhengwu.directory import actions, rules, selectors
 from zhengwu.directory.models import (
@@ -57,7 +60,7 @@ class RuleCheckedForm(forms.ModelForm):
         if not self.errors:
             try:
                 self.check_rules(data)
-            except ValidationFailed as error:
+            except ApplicationError as error:
                 field = error.data.get("field")
                 self.add_error(field if field in self.fields else None, str(error.message))
         return data
@@ -103,8 +106,11 @@ class ActionAdmin(admin.ModelAdmin):
         self.delete_action(actor=request.user, **{self.opts.model_name: obj})
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
+        # All or nothing: when one object cannot be deleted, none is (one message, no half-done
+        # bulk action to untangle).
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
     def save_related(
         self, request: HttpRequest, form: forms.ModelForm, formsets: list[Any], change: bool
@@ -219,6 +225,84 @@ class OrganisationAdmin(ActionAdmin):
         _adopt(obj, saved)
 
 
+# --- Personal data: masked by default, revealed for a stated purpose ---------------------------
+
+REVEAL_SESSION_KEY = "directory_revealed"
+REVEAL_MINUTES = 10
+
+
+class RevealPurposeForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Purpose of viewing"), max_length=200,
+        help_text=_("Why you need the full ID number and contact details, e.g. the case or "
+                    "ticket number. Recorded in the audit trail."),
+    )  # fmt: skip
+
+
+class PersonalDataAdmin(ActionAdmin):
+    """Change pages show ID numbers, phone numbers and e-mail addresses masked. Holders of
+    ``directory.view_personal_data`` may reveal them for one object for a few minutes after
+    stating a purpose; each reveal is an audited sensitive read (个人信息保护法 §51, 等保 audit).
+    """
+
+    def _reveal_key(self, obj: Any) -> str:
+        return f"{obj._meta.label_lower}:{obj.pk}"
+
+    def is_revealed(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None or not selectors.may_see_personal_data(request.user):
+            return False
+        until = request.session.get(REVEAL_SESSION_KEY, {}).get(self._reveal_key(obj), 0)
+        return timezone.now().timestamp() < until
+
+    def get_urls(self) -> list[Any]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/reveal/", self.admin_site.admin_view(self.reveal_view),
+                 name="%s_%s_reveal" % info),  # noqa: UP031
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def reveal_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        if not selectors.may_see_personal_data(request.user):
+            messages.error(request, gettext("You may not see unmasked personal data."))
+            return HttpResponseRedirect(self._change_url(obj))
+        form = RevealPurposeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.personal_data_reveal(actor=request.user, target=obj,
+                                             purpose=form.cleaned_data["purpose"])  # fmt: skip
+            except ApplicationError as error:
+                form.add_error("purpose", str(error.message))
+            else:
+                revealed = dict(request.session.get(REVEAL_SESSION_KEY, {}))
+                revealed[self._reveal_key(obj)] = (
+                    timezone.now().timestamp() + REVEAL_MINUTES * 60
+                )
+                request.session[REVEAL_SESSION_KEY] = revealed
+                return HttpResponseRedirect(self._change_url(obj))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "original": obj, "form": form,
+            "title": gettext("Show the full personal data of %(object)s") % {"object": obj},
+            "minutes": REVEAL_MINUTES,
+        }  # fmt: skip
+        return TemplateResponse(request, "admin/directory/reveal_personal_data.html", context,
+                                status=400 if request.method == "POST" else 200)  # fmt: skip
+
+    def _change_url(self, obj: Any) -> str:
+        info = self.opts.app_label, self.opts.model_name
+        return reverse("admin:%s_%s_change" % info, args=[obj.pk])  # noqa: UP031
+
+    @admin.display(description=_("full personal data"))
+    def reveal_link(self, obj: Any) -> str:
+        info = self.opts.app_label, self.opts.model_name
+        url = reverse("admin:%s_%s_reveal" % info, args=[obj.pk])  # noqa: UP031
+        return format_html('<a href="{}">{}</a>', url, gettext("Show (asks for a purpose)"))
+
+
 # --- People and enterprises ------------------------------------------------------------------
 
 
@@ -229,14 +313,19 @@ class PersonForm(RuleCheckedForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ActionAdmin):
+class PersonAdmin(PersonalDataAdmin):
     form = PersonForm
     list_display = ["name", "masked_id_number", "sex", "birth_date", "masked_mobile", "region"]
     list_filter = ["sex"]
-    # ID and phone numbers match only exactly, so a search cannot reveal them bit by bit.
-    search_fields = ["name", "=id_number", "=mobile"]
     autocomplete_fields = ["region"]
     delete_action = staticmethod(actions.person_delete)
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        # ID and phone numbers match only exactly, so a search cannot reveal them bit by bit,
+        # and only for holders of the grant: an exact match confirms who a number belongs to.
+        if selectors.may_see_personal_data(request.user):
+            return ["name", "=id_number", "=mobile"]
+        return ["name"]
 
     @admin.display(description=_("resident ID number"))
     def masked_id_number(self, obj: Person) -> str:
@@ -249,29 +338,19 @@ class PersonAdmin(ActionAdmin):
     def get_fields(self, request: HttpRequest, obj: Person | None = None) -> list[str]:
         if obj is None:
             return ["name", "id_number", "mobile", "region"]
-        if selectors.may_see_personal_data(request.user):
+        if self.is_revealed(request, obj):
             return ["name", "id_number", "sex", "birth_date", "mobile", "region"]
-        return ["name", "masked_id_number", "sex", "birth_date", "masked_mobile", "region"]
+        fields = ["name", "masked_id_number", "sex", "birth_date", "masked_mobile", "region"]
+        if selectors.may_see_personal_data(request.user):
+            fields.append("reveal_link")
+        return fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Person | None = None) -> list[str]:
         if obj is None:
             return []
-        if selectors.may_see_personal_data(request.user):
+        if self.is_revealed(request, obj):
             return ["id_number", "sex", "birth_date"]
-        return ["masked_id_number", "sex", "birth_date", "masked_mobile"]
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:  # fmt: skip
-        if request.method == "GET" and selectors.may_see_personal_data(request.user):
-            person = self.get_object(request, object_id)
-            if person is not None and self.has_view_or_change_permission(request, person):
-                # Seeing the unmasked numbers is a sensitive read (个人信息保护法; 等保 audit).
-                audit_record(actor=request.user, action="directory.person.view_personal_data",
-                             target=person, is_read=True,
-                             reason=gettext("Opened in system administration"))  # fmt: skip
-        return super().change_view(request, object_id, form_url, extra_context)
+        return ["masked_id_number", "sex", "birth_date", "masked_mobile", "reveal_link"]
 
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
         data = form.cleaned_data
@@ -360,7 +439,16 @@ class RoleForm(RuleCheckedForm):
 
 @admin.register(Role)
 class RoleAdmin(ActionAdmin):
+    """The picker offers only permissions the administrator may grant (never the framework's
+    own; for anyone but a superuser only those they hold). Permissions of the role outside that
+    set are kept as they are when the form is saved."""
+
     form = RoleForm
+
+    def get_form(self, request: HttpRequest, obj: Role | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["permissions"].queryset = rules.role_permissions_choosable(request.user)
+        return form
     list_display = ["name", "code", "requires_second_factor", "holders"]
     list_filter = ["requires_second_factor"]
     search_fields = ["name", "code", "description"]
@@ -382,8 +470,10 @@ class RoleAdmin(ActionAdmin):
                 requires_second_factor=data["requires_second_factor"],
             )  # fmt: skip
         else:
+            choosable = rules.role_permissions_choosable(request.user)
+            kept = Role.objects.get(pk=obj.pk).permissions.exclude(pk__in=choosable.values("pk"))
             saved = actions.role_update(
-                actor=request.user, role=obj, permissions=data["permissions"],
+                actor=request.user, role=obj, permissions=[*data["permissions"], *kept],
                 **_changed(form, ["code", "name", "description", "requires_second_factor"]),
             )  # fmt: skip
         _adopt(obj, saved)
@@ -406,8 +496,9 @@ class RoleAssignmentFormSet(BaseInlineFormSet):
                 continue
             try:
                 rules.check_role_assignment(actor=self.actor, account=self.instance,
-                                            organisation=data["organisation"])  # fmt: skip
-            except ValidationFailed as error:
+                                            organisation=data["organisation"],
+                                            role=data["role"])  # fmt: skip
+            except ApplicationError as error:
                 form.add_error(None, str(error.message))
 
 
@@ -425,6 +516,20 @@ class RoleAssignmentInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         formset.actor = request.user  # a fresh class per request: safe to set
         return formset
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # Only organisations the administrator administers, and only roles whose permissions
+        # the administrator holds (the actions refuse anything else as well).
+        if db_field.name == "organisation":
+            kwargs["queryset"] = selectors.organisations_where(
+                request.user, selectors.MANAGE_ACCOUNTS_PERM
+            )
+        elif db_field.name == "role" and not request.user.is_superuser:
+            lacking = Permission.objects.exclude(
+                pk__in=selectors.role_permissions(request.user).values("pk")
+            )
+            kwargs["queryset"] = Role.objects.exclude(permissions__in=lacking)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StaffAccountCreationForm(RuleCheckedForm):
@@ -449,6 +554,9 @@ class StaffAccountCreationForm(RuleCheckedForm):
 
 
 class AccountChangeForm(RuleCheckedForm):
+    """Contact details are fields only while revealed (see PersonalDataAdmin); otherwise the
+    page shows them masked and read-only."""
+
     class Meta:
         model = Account
         fields = ["display_name", "organisation", "job_title", "email", "mobile"]
@@ -459,13 +567,17 @@ class AccountChangeForm(RuleCheckedForm):
 
 
 @admin.register(Account)
-class AccountAdmin(ActionAdmin):
+class AccountAdmin(PersonalDataAdmin):
+    """Scoped: an administrator sees and changes only the accounts of organisations where they
+    hold ``directory.change_account`` (``selectors.accounts_administered_by``); the actions
+    refuse the rest, superusers and accounts holding permissions the administrator lacks."""
+
     list_display = ["username", "display_name", "kind", "organisation", "masked_id_number",
                     "is_active", "must_change_password"]  # fmt: skip
     list_filter = ["kind", "is_active", "must_change_password",
                    ("organisation", admin.RelatedOnlyFieldListFilter)]  # fmt: skip
     search_fields = ["username", "display_name", "person__name", "enterprise__name",
-                     "=person__id_number", "=enterprise__credit_code"]  # fmt: skip
+                     "=enterprise__credit_code"]  # fmt: skip
     list_select_related = ["organisation", "person"]
     autocomplete_fields = ["organisation"]
     inlines = [RoleAssignmentInline]
@@ -475,12 +587,45 @@ class AccountAdmin(ActionAdmin):
     def masked_id_number(self, obj: Account) -> str:
         return selectors.mask_id_number(obj.person.id_number if obj.person else None)
 
+    @admin.display(description=_("mobile phone"))
+    def masked_mobile(self, obj: Account) -> str:
+        return selectors.mask_mobile(obj.mobile)
+
+    @admin.display(description=_("email address"))
+    def masked_email(self, obj: Account) -> str:
+        return selectors.mask_email(obj.email)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+        scope = selectors.accounts_administered_by(request.user)
+        return super().get_queryset(request).filter(pk__in=scope.values("pk"))
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        if selectors.may_see_personal_data(request.user):
+            return [*self.search_fields, "=person__id_number", "=mobile"]
+        return list(self.search_fields)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organisation":
+            kwargs["queryset"] = selectors.organisations_where(
+                request.user, selectors.MANAGE_ACCOUNTS_PERM
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _contact_fields(self, request: HttpRequest, obj: Account) -> list[str]:
+        if self.is_revealed(request, obj):
+            return ["email", "mobile"]
+        fields = ["masked_email", "masked_mobile"]
+        if selectors.may_see_personal_data(request.user):
+            fields.append("reveal_link")
+        return fields
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # accounts are deactivated, never deleted: the audit trail refers to them
 
     def get_form(self, request: HttpRequest, obj: Account | None = None, **kwargs: Any) -> Any:
         kwargs["form"] = StaffAccountCreationForm if obj is None else AccountChangeForm
         kwargs["fields"] = None
+        if obj is not None and not self.is_revealed(request, obj):
+            kwargs["exclude"] = ["email", "mobile"]
         return super().get_form(request, obj, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Account | None = None) -> Any:
@@ -489,7 +634,7 @@ class AccountAdmin(ActionAdmin):
                                        "email", "mobile", "initial_password"]})]  # fmt: skip
         return [
             (None, {"fields": ["username", "kind", "display_name", "organisation", "job_title",
-                               "email", "mobile"]}),
+                               *self._contact_fields(request, obj)]}),
             (_("identity"), {"fields": ["person_name", "masked_id_number", "enterprise"]}),
             (_("status"), {"fields": ["is_active", "must_change_password", "last_login",
                                       "date_joined"]}),
@@ -499,7 +644,8 @@ class AccountAdmin(ActionAdmin):
         if obj is None:
             return []
         return ["username", "kind", "person_name", "masked_id_number", "enterprise", "is_active",
-                "must_change_password", "last_login", "date_joined"]  # fmt: skip
+                "must_change_password", "last_login", "date_joined", "masked_email",
+                "masked_mobile", "reveal_link"]  # fmt: skip
 
     @admin.display(description=_("person"))
     def person_name(self, obj: Account) -> str:
@@ -528,7 +674,8 @@ class AccountAdmin(ActionAdmin):
         else:
             saved = actions.account_update(
                 actor=request.user, account=obj,
-                **_changed(form, ["display_name", "organisation", "job_title", "email", "mobile"]),
+                **_changed(form, [name for name in ("display_name", "organisation", "job_title",
+                                                    "email", "mobile") if name in form.fields]),
             )  # fmt: skip
         _adopt(obj, saved)
 
@@ -566,17 +713,22 @@ class AccountAdmin(ActionAdmin):
             try:
                 actions.account_deactivate(actor=request.user, account=account)
                 done += 1
-            except ValidationFailed as error:
-                messages.error(request, str(error.message))
+            except ApplicationError as error:
+                messages.error(request, f"{account.username}：{error.message}")
         messages.success(request, gettext("%(count)s accounts deactivated.") % {"count": done})
 
     @admin.action(description=_("Reactivate the selected accounts"),
                   permissions=["change"])  # fmt: skip
     def reactivate_selected(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
+        done = 0
         for account in queryset:
-            actions.account_reactivate(actor=request.user, account=account)
+            try:
+                actions.account_reactivate(actor=request.user, account=account)
+                done += 1
+            except ApplicationError as error:
+                messages.error(request, f"{account.username}：{error.message}")
         messages.success(request, gettext("%(count)s accounts reactivated.")
-                         % {"count": queryset.count()})  # fmt: skip
+                         % {"count": done})  # fmt: skip
 
     @admin.action(description=_("Reset the password of the selected accounts"),
                   permissions=["change"])  # fmt: skip
@@ -585,7 +737,11 @@ class AccountAdmin(ActionAdmin):
             if account.pk == request.user.pk:
                 messages.error(request, gettext("Change your own password on your account page."))
                 continue
-            password = actions.account_reset_password(actor=request.user, account=account)
+            try:
+                password = actions.account_reset_password(actor=request.user, account=account)
+            except ApplicationError as error:
+                messages.error(request, f"{account.username}：{error.message}")
+                continue
             messages.warning(request, gettext(
                 "The new password of %(username)s is %(password)s. It is shown only this once; "
                 "it must be changed at the next sign-in."
@@ -600,6 +756,10 @@ class RoleAssignmentAdmin(ActionAdmin):
     list_filter = ["role", "covers_subtree", ("organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["account__username", "account__display_name", "organisation__name"]
     list_select_related = ["account", "role", "organisation"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoleAssignment]:
+        scope = selectors.accounts_administered_by(request.user)
+        return super().get_queryset(request).filter(account__in=scope.values("pk"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -7,8 +7,15 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self) -> None:
+        from zhengwu.audit.sensitive import register_sensitive_fields
         from zhengwu.core.registry import Shortcut, register_demo_loader, workbench
         from zhengwu.directory import demo
+
+        # Personal data never enters the audit trail in clear (个人信息保护法 §51).
+        register_sensitive_fields("directory.person", {
+            "id_number": "resident_id", "mobile": "mobile", "birth_date": "date",
+        })  # fmt: skip
+        register_sensitive_fields("directory.account", {"mobile": "mobile", "email": "email"})
 
         # First among the data loaders: every other module's demo data refers to these
         # organisations and accounts (the working-day calendar needs nothing and may go before).

@@ -128,10 +128,16 @@ def village_committee_name(region_name: str) -> str:
 # --- Roles: (code, name, sensitive, permissions, description) --------------------------------
 
 ALL_OF_APP = "*"
+# Separation of duties (三员分立, GB/T 22239-2019 §8.1.4.2 / 安全管理中心): the system
+# administrator runs the platform but does not read the audit trail; the auditor reads it and
+# changes nothing. The loader takes these away from the sysadmin role wherever it finds them.
+SEPARATED: dict[str, list[str]] = {
+    "sysadmin": ["audit.view_auditentry", "audit.export_auditentry"],
+}
 ROLES: list[tuple[str, str, bool, list[str], str]] = [
     ("sysadmin", "系统管理员", True,
-     ["directory.*", "workdays.*", "audit.view_auditentry"],
-     "维护组织机构、账号、角色、工作日历等系统参数。"),
+     ["directory.*", "workdays.*"],
+     "维护组织机构、账号、角色、工作日历等系统参数；不能查阅审计日志（三员分立）。"),
     ("auditor", "审计员", True, ["audit.view_auditentry", "audit.export_auditentry"],
      "查询和导出审计日志；不能修改任何数据。"),
     ("clerk", "受理员", False, [], "窗口受理：接件、受理、不予受理、一次性告知补正。"),
@@ -406,8 +412,9 @@ class DirectoryDemo:
                 # is ever taken away from a role an administrator has edited.
                 have = set(role.permissions.values_list("pk", flat=True))
                 missing = [p for p in perms if p.pk not in have]
-                if missing:
-                    keep = list(role.permissions.all())
+                forbidden = {p.pk for p in _permissions(SEPARATED.get(code, []), Tally())}
+                if missing or forbidden & have:
+                    keep = [p for p in role.permissions.all() if p.pk not in forbidden]
                     actions.role_update(actor=None, role=role, permissions=[*keep, *missing])
             self.roles[code] = role
 

@@ -6,14 +6,18 @@ run the same checks again inside their transaction.
 """
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from zhengwu.core.errors import ValidationFailed
-from zhengwu.directory.models import Account, Organisation, Region
+from zhengwu.core.errors import PermissionDenied, ValidationFailed
+from zhengwu.directory import selectors
+from zhengwu.directory.models import Account, Organisation, Region, Role
 
 # Digits of each level's own part: province 2, city 2, county 2, township 3, village 3.
 _SIGNIFICANT = {
@@ -150,7 +154,7 @@ def check_staff_organisation(organisation: Organisation | None) -> None:
 
 
 def check_role_assignment(
-    *, actor: Any, account: Account, organisation: Organisation
+    *, actor: Any, account: Account, organisation: Organisation, role: Role | None = None
 ) -> None:
     if account.kind != Account.Kind.STAFF:
         raise fail(_("Roles can only be given to staff accounts."), "account")
@@ -164,3 +168,109 @@ def check_role_assignment(
     # Separation of duties: nobody raises their own privileges.
     if actor is not None and getattr(actor, "pk", None) == account.pk:
         raise fail(_("You cannot change the roles of your own account."), "account")
+    check_may_manage_account(actor, account)
+    check_may_administer_in(actor, organisation)
+    if role is not None and not _is_administrator(actor):
+        check_permissions_grantable(actor, role.permissions.select_related("content_type"))
+
+
+# --- Who may administer whom ----------------------------------------------------------------
+
+# Permissions of the framework itself (users and groups, sessions, admin log, second-factor
+# devices, lockout records) are never granted through roles: they would let a role holder
+# manage accounts or devices around the audited directory actions.
+FRAMEWORK_APPS = frozenset(
+    {"auth", "contenttypes", "sessions", "admin", "django_otp", "otp_totp", "otp_static", "axes"}
+)
+
+
+def _is_administrator(actor: Any) -> bool:
+    """The system (``None``) and superusers are not limited by scope or by their own grants."""
+    return actor is None or bool(getattr(actor, "is_superuser", False))
+
+
+def role_permissions_choosable(actor: Any) -> QuerySet[Permission]:
+    """Permissions ``actor`` may put into a role: never the framework's own, and for anyone but
+    a superuser only those the actor itself holds (nobody hands out more than they have)."""
+    perms = Permission.objects.exclude(content_type__app_label__in=FRAMEWORK_APPS)
+    if not _is_administrator(actor):
+        perms = perms.filter(pk__in=selectors.role_permissions(actor).values("pk"))
+    return perms.select_related("content_type").order_by(
+        "content_type__app_label", "content_type__model", "codename"
+    )
+
+
+def _label(perm: Permission) -> str:
+    return f"{perm.content_type.app_label}.{perm.codename}"
+
+
+def check_permissions_grantable(actor: Any, permissions: Iterable[Permission]) -> None:
+    """Refuse framework permissions, and permissions the (non-superuser) actor lacks."""
+    perms = list(permissions)
+    framework = sorted(_label(p) for p in perms if p.content_type.app_label in FRAMEWORK_APPS)
+    if framework:
+        raise fail(
+            _("These permissions belong to the framework and cannot be given through a role: "
+              "%(permissions)s.") % {"permissions": "、".join(framework)},
+            "permissions",
+        )  # fmt: skip
+    if _is_administrator(actor):
+        return
+    held = set(selectors.role_permissions(actor).values_list("pk", flat=True))
+    lacking = sorted(_label(p) for p in perms if p.pk not in held)
+    if lacking:
+        raise PermissionDenied(
+            _("You can only grant permissions you hold yourself; you do not hold "
+              "%(permissions)s.") % {"permissions": "、".join(lacking)},
+            data={"field": "permissions"},
+        )  # fmt: skip
+
+
+def check_role_change(actor: Any, role: Role, added: Iterable[Permission]) -> None:
+    """Nobody edits a role they hold (separation of duties), and added permissions must be
+    grantable by the actor."""
+    if (
+        not _is_administrator(actor)
+        and role.pk is not None
+        and role.assignments.filter(account_id=getattr(actor, "pk", None)).exists()
+    ):
+        raise PermissionDenied(
+            _("You hold the role %(role)s and therefore cannot change it; ask another "
+              "administrator.") % {"role": role.name}
+        )  # fmt: skip
+    check_permissions_grantable(actor, added)
+
+
+def check_may_administer_in(actor: Any, organisation: Organisation) -> None:
+    """Roles are assigned, and accounts placed, only within organisations the actor administers
+    (``directory.change_account`` there, or above it covering the subtree)."""
+    if _is_administrator(actor):
+        return
+    if not selectors.account_has_perm_in(actor, selectors.MANAGE_ACCOUNTS_PERM, organisation):
+        raise PermissionDenied(
+            _("You may assign roles only within organisations you administer; %(organisation)s "
+              "is not one of them.") % {"organisation": organisation.name},
+            data={"field": "organisation"},
+        )  # fmt: skip
+
+
+def check_may_manage_account(actor: Any, account: Account) -> None:
+    """May ``actor`` administer ``account`` (reset its password or second factor, deactivate,
+    unlock, change its roles)? Only within the organisations where the actor holds
+    ``directory.change_account``, never a superuser, and never an account holding a permission
+    the actor lacks (otherwise resetting its password would be a way to obtain that permission).
+    """
+    if _is_administrator(actor):
+        return
+    if account.is_superuser:
+        raise PermissionDenied(_("Only a superuser may administer a superuser account."))
+    if not selectors.account_in_admin_scope(actor, account):
+        raise PermissionDenied(
+            _("%(account)s is not in an organisation you administer.") % {"account": account}
+        )
+    held = set(selectors.role_permissions(actor).values_list("pk", flat=True))
+    if selectors.role_permissions(account).exclude(pk__in=held).exists():
+        raise PermissionDenied(
+            _("%(account)s holds permissions you do not have, so you cannot administer this "
+              "account; ask an administrator who holds them.") % {"account": account}
+        )  # fmt: skip

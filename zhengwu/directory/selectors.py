@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from zhengwu.directory.models import Account, Organisation, RoleAssignment
+from zhengwu.identifiers.masking import mask_email, mask_mobile, mask_resident_id
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -94,27 +96,51 @@ def organisations_where(account: Any, perm: str) -> QuerySet[Organisation]:
     return Organisation.objects.filter(scope).order_by("sort_path")
 
 
+MANAGE_ACCOUNTS_PERM = "directory.change_account"
+
+
+def role_permissions(account: Any) -> QuerySet[Permission]:
+    """The permissions ``account``'s roles carry in organisations in use (whether or not the
+    account is active: a deactivated administrator still counts as powerful)."""
+    return Permission.objects.filter(
+        role__assignments__account=account, role__assignments__organisation__is_active=True
+    ).distinct()
+
+
+def _administers_public_accounts(actor: Any) -> bool:
+    """Citizen and enterprise accounts belong to no organisation: they are administered by
+    holders of ``directory.change_account`` over a whole top-level organisation tree."""
+    return (
+        _assignments_with_perm(actor, MANAGE_ACCOUNTS_PERM)
+        .filter(organisation__parent__isnull=True, covers_subtree=True)
+        .exists()
+    )
+
+
+def accounts_administered_by(actor: Any) -> QuerySet[Account]:
+    """The accounts ``actor`` may administer (scope only; see ``rules.check_may_manage_account``
+    for the other conditions). Superusers: all of them."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return Account.objects.none()
+    if actor.is_superuser:
+        return Account.objects.all()
+    scope = Q(organisation__in=organisations_where(actor, MANAGE_ACCOUNTS_PERM).values("pk"))
+    if _administers_public_accounts(actor):
+        scope |= Q(organisation__isnull=True, is_superuser=False)
+    return Account.objects.filter(scope).exclude(is_superuser=True)
+
+
+def account_in_admin_scope(actor: Any, account: Account) -> bool:
+    return accounts_administered_by(actor).filter(pk=account.pk).exists()
+
+
 # --- Personal data masking -------------------------------------------------------------------
 
 PERSONAL_DATA_PERM = "directory.view_personal_data"
 
 
-def mask_id_number(value: str | None) -> str:
-    """``11010519491231002X`` → ``110105********002X``: region kept, birth date hidden."""
-    if not value:
-        return ""
-    if len(value) <= 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
-def mask_mobile(value: str | None) -> str:
-    """``13912345678`` → ``139****5678``."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+# One implementation, in identifiers; re-exported here for the directory's callers.
+mask_id_number = mask_resident_id
 
 
 def may_see_personal_data(viewer: Any) -> bool:
@@ -128,6 +154,10 @@ def shown_id_number(viewer: Any, value: str | None) -> str:
 
 def shown_mobile(viewer: Any, value: str | None) -> str:
     return (value or "") if may_see_personal_data(viewer) else mask_mobile(value)
+
+
+def shown_email(viewer: Any, value: str | None) -> str:
+    return (value or "") if may_see_personal_data(viewer) else mask_email(value)
 
 
 # --- Account lists ---------------------------------------------------------------------------

@@ -5,10 +5,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
 
 from zhengwu.core.errors import ValidationFailed
 from zhengwu.files import types
 from zhengwu.files.actions import file_store
+from zhengwu.files.handlers import upload_refusals
 from zhengwu.files.inspection import inspect_upload
 from zhengwu.files.models import StoredFile
 
@@ -82,3 +84,21 @@ def file_store_from_form(
     except ValidationFailed as error:
         form.add_error(field_name, str(error.message))
         return None
+
+
+def add_upload_refusals(form: forms.Form, request: HttpRequest) -> bool:
+    """Put the refusals of ``files.handlers.UploadLimitHandler`` on ``form``; True if any.
+
+    An upload stopped for its size is missing from ``request.FILES``, so the form alone would
+    only say "this field is required". Call this in every view that takes uploads; the field then
+    shows the Chinese size message instead (a refusal for a field the form lacks becomes a form
+    error), and the form is invalid.
+    """
+    refusals = upload_refusals(request)
+    for refusal in refusals:
+        if refusal.field_name in form.fields:
+            form.errors[refusal.field_name] = form.error_class([refusal.message])
+            getattr(form, "cleaned_data", {}).pop(refusal.field_name, None)
+        else:
+            form.add_error(None, refusal.message)
+    return bool(refusals)

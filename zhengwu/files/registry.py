@@ -6,9 +6,11 @@ read its materials. The module owning a purpose registers a rule in its AppConfi
     from zhengwu.files.registry import register_read_rule
     register_read_rule("application_material", lambda actor, f: ...)
 
-Without a rule only the uploader and superusers may read a file, plus staff holding the
-``files.view_storedfile`` permission (meant for a records-management role). Rules only grant;
-they run for active, signed-in accounts only.
+Without a rule only the uploader and superusers may read a file. There is deliberately no
+blanket permission: ``files.view_storedfile`` would open every citizen's ID scan to any holder,
+whatever their organisation, so reading other people's files is always a purpose-specific rule
+that knows the owning record and can scope by organisation (e.g. the clerks of the department
+handling the application). Rules only grant; they run for active, signed-in accounts only.
 """
 
 from collections.abc import Callable
@@ -41,7 +43,5 @@ def can_read(actor: Any, stored_file: StoredFile) -> bool:
     if actor.is_superuser:
         return True
     if stored_file.uploaded_by_id is not None and stored_file.uploaded_by_id == actor.pk:
-        return True
-    if getattr(actor, "is_staff", False) and actor.has_perm("files.view_storedfile"):
         return True
     return any(rule(actor, stored_file) for rule in _read_rules.get(stored_file.purpose, ()))

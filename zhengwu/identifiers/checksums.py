@@ -190,11 +190,3 @@ def validate_organisation_code(value: str) -> str:
         raise IdentifierError("organisation_code", "check_digit", expected=expected, actual=code[8])
     return f"{code[:8]}-{code[8]}"
 
-
-def mask_resident_id(value: str) -> str:
-    """Show the region and the last four characters only (110105********002X) for viewers
-    without a grant to see the whole number (个人信息保护法)."""
-    code = normalise(value)
-    if len(code) <= 10:
-        return "*" * len(code)
-    return code[:6] + "*" * (len(code) - 10) + code[-4:]

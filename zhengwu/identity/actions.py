@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -27,8 +28,10 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zhengwu.audit import context
 from zhengwu.audit.actions import audit_record
 from zhengwu.core.errors import ValidationFailed
+from zhengwu.directory import rules as directory_rules
 from zhengwu.directory.models import Account
 from zhengwu.identity import selectors, totp
 from zhengwu.identity.errors import AccountLocked, failures_left_message
@@ -42,6 +45,7 @@ class LoginResult:
     account: Account | None = None
     locked_until: datetime | None = None
     failures_left: int | None = None
+    address_throttled: bool = False  # too many failures from this client address
 
 
 def _audit_target(username: str) -> dict[str, Any]:
@@ -75,6 +79,14 @@ def _audit_failure(
 def session_login(*, request: HttpRequest, username: str, password: str) -> LoginResult:
     """Check a user name and password; on success the session is signed in (the second factor,
     if any, is asked next by AccountObligationsMiddleware)."""
+    if selectors.address_throttled(context.current().ip):
+        # Refused before the password is checked: the attempt neither counts against the user
+        # name (an attacker cycling through names locks nobody out) nor can it succeed.
+        target = _audit_target(username)
+        audit_record(actor=request.user, action="identity.login.fail",
+                     changes={"stage": "password", "reason": "address_throttled"},
+                     **target)  # fmt: skip
+        return LoginResult(address_throttled=True)
     was_locked = selectors.is_locked_out(request, username)
     # The axes backend refuses locked user names before any password is checked and records
     # every failure through the user_login_failed signal.
@@ -260,3 +272,42 @@ def totp_verify(*, request: HttpRequest, actor: Account, token: str) -> None:
         _("The code is not correct.") + " " + _failures_left_message(request, actor),
         data={"field": "token"},
     )
+
+
+# --- Administrators' remedies: a lost phone, a locked account -----------------------------------
+
+
+@transaction.atomic
+def account_second_factor_reset(*, actor: Any, account: Account, reason: str = "") -> int:
+    """Delete every second-factor device (TOTP and backup codes) of ``account``, e.g. after a
+    lost phone; at the next sign-in it must enrol again. Returns the number of devices deleted
+    (0: nothing to do, nothing audited). Scoped like every account administration
+    (``directory.rules.check_may_manage_account``); nobody resets their own."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if actor is not None and getattr(actor, "pk", None) == account.pk:
+        raise ValidationFailed(_("You cannot reset the second factor of your own account."))
+    directory_rules.check_may_manage_account(actor, account)
+    devices = list(devices_for_user(account, confirmed=None))
+    if not devices:
+        return 0
+    names = sorted(f"{device._meta.label_lower}:{device.name}" for device in devices)
+    for device in devices:
+        device.delete()
+    audit_record(actor=actor, action="identity.totp.reset", target=account,
+                 changes={"devices": [names, []]}, reason=reason)  # fmt: skip
+    return len(devices)
+
+
+@transaction.atomic
+def account_unlock(*, actor: Any, account: Account, reason: str = "") -> int:
+    """Clear the failed sign-ins recorded for ``account``'s user name, ending a lockout at
+    once (e.g. when someone else's failures locked a colleague out). Returns the number of
+    records cleared (0: not locked, nothing audited). Scoped like ``account_second_factor_reset``.
+    """
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    directory_rules.check_may_manage_account(actor, account)
+    cleared = axes_reset(username=account.get_username())
+    if cleared:
+        audit_record(actor=actor, action="identity.account.unlock", target=account,
+                     changes={"failure_records": [cleared, 0]}, reason=reason)  # fmt: skip
+    return cleared

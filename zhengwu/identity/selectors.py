@@ -8,7 +8,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import user_has_device
@@ -26,7 +26,10 @@ class Obligation(StrEnum):
 
 
 def holds_sensitive_role(account: Any) -> bool:
-    """True when the account is staff holding a role an administrator marked as sensitive."""
+    """True when the account is staff holding a role an administrator marked as sensitive, or
+    a superuser (it can do everything, so it is the most sensitive account of all)."""
+    if getattr(account, "is_superuser", False):
+        return True
     if getattr(account, "kind", None) != Account.Kind.STAFF:
         return False
     return RoleAssignment.objects.filter(
@@ -39,7 +42,8 @@ def has_confirmed_device(account: Any) -> bool:
 
 
 def second_factor_required(account: Any) -> bool:
-    """Staff with a sensitive role must use TOTP; anyone who enrolled voluntarily is asked too."""
+    """Superusers and staff with a sensitive role must use TOTP; anyone who enrolled voluntarily
+    is asked too."""
     return has_confirmed_device(account) or holds_sensitive_role(account)
 
 
@@ -84,3 +88,22 @@ def lockout_until(request: HttpRequest | None, username: str) -> datetime:
     cool_off = get_cool_off(request) or timedelta(0)
     latest = AccessAttempt.objects.filter(username=username).aggregate(t=Max("attempt_time"))["t"]
     return (latest or timezone.now()) + cool_off
+
+
+def address_failures(ip: str) -> int:
+    """Failed sign-ins from this client address within the lockout window, summed over every
+    user name (django-axes' records, which use the same client address as the audit trail)."""
+    if not ip:
+        return 0
+    since = timezone.now() - (get_cool_off(None) or timedelta(0))
+    total = AccessAttempt.objects.filter(ip_address=ip, attempt_time__gte=since).aggregate(
+        n=Sum("failures_since_start")
+    )["n"]
+    return int(total or 0)
+
+
+def address_throttled(ip: str) -> bool:
+    """Too many failures from one address (ZHENGWU_LOGIN_ADDRESS_FAILURE_LIMIT): its further
+    attempts are refused before any password is checked, so one address cannot lock out
+    account after account (see docs/modules/identity.md, "Per-address throttle")."""
+    return address_failures(ip) >= int(settings.ZHENGWU_LOGIN_ADDRESS_FAILURE_LIMIT)

@@ -112,6 +112,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
     if result.account is not None:
         return redirect(next_url or landing_url(result.account))
+    if result.address_throttled:
+        form.add_error(None, _("Too many failed sign-ins from your network address. Try again "
+                               "in %(minutes)s minutes.")
+                       % {"minutes": int((get_cool_off(request) or timedelta(0))
+                                         .total_seconds() // 60)})  # fmt: skip
+        return _render_login(request, form, status=AccountLocked.http_status)
     if result.locked_until is not None:
         return _render_login(
             request, form, locked_until=result.locked_until, status=AccountLocked.http_status

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhengwu.notify.masking import mask_address
+from zhengwu.identifiers.masking import mask_address
+from zhengwu.notify.links import is_allowed_link
 
 
 class Message(models.Model):
@@ -38,6 +39,15 @@ class Message(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def safe_link(self) -> str:
+        """The link if it is still one the inbox may offer as a button ("" otherwise).
+
+        ``notify_send`` refuses other links; this also covers rows written before that rule
+        and hosts since removed from the settings.
+        """
+        return self.link if is_allowed_link(self.link) else ""
 
 
 class Delivery(models.Model):

@@ -1,4 +1,4 @@
-"""Public pages of the portal shell: home, site map, contact (Wagtail pages come later)."""
+"""Public pages of the portal shell: home (the portal's Wagtail home page), site map, contact."""
 
 from typing import Any
 
@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhengwu.core.access import public
+from zhengwu.portal import selectors as portal_selectors
+from zhengwu.portal import views as portal_views
 from zhengwu.public_site import selectors
 
 
@@ -21,6 +23,10 @@ def _column(
 @public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The portal's home page (zhengwu.portal.HomePage); this directory-only page is the fallback
+    while no portal home page is live."""
+    if portal_selectors.portal_home() is not None:
+        return portal_views.serve(request, "")
     overview = selectors.city_overview()
     city = overview.city if overview else None
     return render(request, "public_site/home.html", {

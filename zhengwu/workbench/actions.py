@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhengwu.audit.actions import audit_record
 from zhengwu.core.errors import PermissionDenied, ValidationFailed
+from zhengwu.core.idempotency import clean_token, create_once, once
 from zhengwu.notify.actions import notify_send
 from zhengwu.workbench.models import Notice
 
@@ -18,10 +19,19 @@ BODY_MAX = 20000
 
 
 @transaction.atomic
-def notice_publish(*, actor: Any, title: str, body: str) -> Notice:
-    """Publish a notice to all staff and put it in every active staff member's inbox."""
+def notice_publish(
+    *, actor: Any, title: str, body: str, idempotency_token: str | None = None
+) -> Notice:
+    """Publish a notice to all staff and put it in every active staff member's inbox.
+
+    ``idempotency_token`` comes from the form (core.idempotency): submitting the same form twice
+    returns the first notice and sends nothing again.
+    """
     if not actor.has_perm("workbench.add_notice"):
         raise PermissionDenied()
+    token = clean_token(idempotency_token)
+    if (existing := once(Notice, token)) is not None:
+        return existing
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
         raise ValidationFailed(_("A notice needs a title."), data={"field": "title"})
@@ -37,9 +47,11 @@ def notice_publish(*, actor: Any, title: str, body: str) -> Notice:
             _("The text may have at most %(max)d characters.") % {"max": BODY_MAX},
             data={"field": "body"},
         )
-    notice = Notice.objects.create(
-        title=title, body=body, published_by=actor, published_at=timezone.now()
+    notice, created = create_once(
+        Notice, token, title=title, body=body, published_by=actor, published_at=timezone.now()
     )
+    if not created:
+        return notice  # the same form, submitted concurrently, won the race
     audit_record(actor=actor, action="workbench.notice.publish", target=notice,
                  changes={"title": [None, title]})  # fmt: skip
     staff = get_user_model().objects.filter(kind="staff", is_active=True).exclude(pk=actor.pk)

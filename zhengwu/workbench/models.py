@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengwu.core.idempotency import idempotency_token_field
+
 
 class Notice(models.Model):
     """A notice visible to every staff member, including those who join after it was published.
@@ -19,6 +21,8 @@ class Notice(models.Model):
         related_name="+",
     )  # fmt: skip
     published_at = models.DateTimeField(_("published"), db_index=True)
+    # The publishing form's token: a double submit returns this notice (core.idempotency).
+    idempotency_token = idempotency_token_field()
 
     class Meta:
         ordering = ["-published_at", "-pk"]

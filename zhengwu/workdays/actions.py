@@ -12,14 +12,21 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengwu.audit.actions import audit_record, changes_between, snapshot
 from zhengwu.core.errors import Conflict, NotFound, ValidationFailed
 from zhengwu.workdays import package
-from zhengwu.workdays.models import CalendarDay, CalendarRevision, CalendarYear, Deadline
-from zhengwu.workdays.selectors import add_working_days, invalidate_cache
+from zhengwu.workdays.models import (
+    CalendarDay,
+    CalendarRevision,
+    CalendarYear,
+    Deadline,
+    DeadlineSuspension,
+)
+from zhengwu.workdays.selectors import add_working_days, invalidate_cache, working_days_between
 
 DeadlineListener = Callable[[list[Deadline]], None]
 _listeners: list[DeadlineListener] = []
@@ -110,23 +117,53 @@ class _Recomputed:
     moves: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _due(deadline: Deadline) -> date:
+    """The due date: the limit plus the working days of completed suspensions."""
+    return add_working_days(
+        deadline.start, deadline.working_days + deadline.suspended_working_days
+    )
+
+
 def _recompute_deadlines(days: Iterable[date]) -> _Recomputed:
-    """Recompute the open deadlines whose window (start, due] contains any of ``days``.
+    """Recompute the open deadlines whose window (start, due] contains any of ``days``, or one
+    of whose completed suspensions (suspended_on, resumed_on] does.
 
     Selected in one query by window overlap; only deadlines whose due date moves are written.
+    The working days of each completed suspension are counted again on the new calendar.
     """
     days = sorted(set(days))
     result = _Recomputed()
     if not days:
         return result
+    first, last = days[0], days[-1]
     if len(days) == 1:
-        candidates = Deadline.objects.open().depending_on(days[0])
+        window = Q(start__lt=first, due_date__gte=first)
     else:
-        candidates = Deadline.objects.open().filter(start__lt=days[-1], due_date__gte=days[0])
+        window = Q(start__lt=last, due_date__gte=first)
+    # A suspension may lie after the due date it extends (an overdue deadline suspended late).
+    in_suspension = DeadlineSuspension.objects.filter(
+        resumed_on__isnull=False, suspended_on__lt=last, resumed_on__gte=first
+    ).values("deadline_id")
+    candidates = Deadline.objects.open().filter(window | Q(pk__in=in_suspension))
     now = timezone.now()
-    for deadline in candidates.select_for_update().order_by("pk"):
+    suspensions_changed: list[DeadlineSuspension] = []
+    recounted: list[Deadline] = []  # suspension total changed, due date did not
+    for deadline in candidates.select_for_update().order_by("pk").prefetch_related(
+        "suspensions"
+    ):
         result.examined += 1
-        new_due = add_working_days(deadline.start, deadline.working_days)
+        total = 0
+        for suspension in deadline.suspensions.all():
+            if suspension.resumed_on is None:
+                continue
+            count = working_days_between(suspension.suspended_on, suspension.resumed_on)
+            if count != suspension.working_days:
+                suspension.working_days = count
+                suspensions_changed.append(suspension)
+            total += count
+        recount = total != deadline.suspended_working_days
+        deadline.suspended_working_days = total
+        new_due = _due(deadline)
         if new_due != deadline.due_date:
             result.moves.append(
                 {
@@ -139,11 +176,22 @@ def _recompute_deadlines(days: Iterable[date]) -> _Recomputed:
             deadline.due_date = new_due
             deadline.updated_at = now
             result.moved.append(deadline)
+        elif recount:
+            recounted.append(deadline)
+    if suspensions_changed:
+        DeadlineSuspension.objects.bulk_update(suspensions_changed, ["working_days"])
+    if result.moved or recounted:
+        Deadline.objects.bulk_update(
+            [*result.moved, *recounted], ["due_date", "suspended_working_days", "updated_at"]
+        )
     if result.moved:
-        Deadline.objects.bulk_update(result.moved, ["due_date", "updated_at"])
-        for listener in _listeners:
-            listener(list(result.moved))
+        _tell_listeners(result.moved)
     return result
+
+
+def _tell_listeners(moved: list[Deadline]) -> None:
+    for listener in _listeners:
+        listener(list(moved))
 
 
 def _recompute_audit(result: _Recomputed) -> dict[str, Any]:
@@ -526,3 +574,156 @@ def deadline_close(
             changes={"is_open": [True, False]},
         )
     return closed
+
+
+def _open_deadlines(owner_type: str, owner_id: str | int, label: str | None) -> list[Deadline]:
+    qs = Deadline.objects.open().filter(owner_type=owner_type, owner_id=str(owner_id))
+    if label is not None:
+        qs = qs.filter(label=label)
+    return list(qs.select_for_update().order_by("pk"))
+
+
+def _no_open_deadline(label: str | None) -> NotFound:
+    if label is None:
+        return NotFound(_("The item has no open deadline."))
+    return NotFound(_("The item has no open deadline “%(label)s”.") % {"label": label})
+
+
+@transaction.atomic
+def deadline_suspend(
+    *,
+    owner_type: str,
+    owner_id: str | int,
+    label: str | None = None,
+    on: date,
+    reason: str,
+    actor: Any = None,
+) -> list[Deadline]:
+    """Stop the clock of the owner's open deadlines (only ``label`` if given) as of ``on``.
+
+    For the periods 行政许可法 Art. 45 excludes from the limit (听证、招标、拍卖、检验、检测、检疫、
+    鉴定、专家评审): ``on`` is counted, the working days after it up to the resume date are not.
+    ``reason`` (the ground, e.g. "专家评审") is required and kept in the history. Suspending
+    again on the same date does nothing (a double submit); a deadline already suspended since
+    another date raises ``Conflict``. Returns the owner's deadlines concerned.
+    """
+    day = _check_date(on)
+    reason = _clean_text(
+        reason,
+        max_length=NOTE_MAX,
+        required=True,
+        message=_("Enter the reason for the suspension, for example expert review."),
+        field_name="reason",
+    )
+    _lock_calendar(exclusive=False)
+    deadlines = _open_deadlines(owner_type, owner_id, label)
+    if not deadlines:
+        raise _no_open_deadline(label)
+    for deadline in deadlines:
+        if deadline.suspended_on == day:
+            continue  # the same suspension submitted twice
+        if deadline.suspended_on is not None:
+            raise Conflict(
+                _("The deadline “%(label)s” has been suspended since %(date)s; resume it first.")
+                % {"label": deadline.label, "date": deadline.suspended_on.isoformat()}
+            )
+        if day < deadline.start:
+            raise ValidationFailed(
+                _("The deadline “%(label)s” starts on %(start)s; it cannot be suspended before.")
+                % {"label": deadline.label, "start": deadline.start.isoformat()},
+                data={"field": "on"},
+            )
+        deadline.suspended_on = day
+        deadline.save(update_fields=["suspended_on", "updated_at"])
+        suspension = DeadlineSuspension.objects.create(
+            deadline=deadline,
+            suspended_on=day,
+            reason=reason,
+            suspended_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="workdays.deadline.suspend",
+            target=deadline,
+            changes={"suspended_on": [None, day], "suspension": suspension.pk},
+            reason=reason,
+        )
+    return deadlines
+
+
+@transaction.atomic
+def deadline_resume(
+    *,
+    owner_type: str,
+    owner_id: str | int,
+    label: str | None = None,
+    on: date,
+    actor: Any = None,
+) -> list[Deadline]:
+    """Restart the clock of the owner's suspended deadlines (only ``label`` if given) on ``on``.
+
+    The due date moves by the working days strictly after the suspension date up to and
+    including ``on`` (``working_days_between(suspended_on, on)``); the listeners registered with
+    ``on_deadlines_changed`` hear of every due date that moved. Resuming again on the same date
+    does nothing (a double submit); resuming a deadline that is not suspended raises ``Conflict``.
+    Returns the owner's deadlines concerned.
+    """
+    day = _check_date(on)
+    _lock_calendar(exclusive=False)
+    deadlines = _open_deadlines(owner_type, owner_id, label)
+    if not deadlines:
+        raise _no_open_deadline(label)
+    suspended = [d for d in deadlines if d.suspended_on is not None]
+    if not suspended:
+        last = (
+            DeadlineSuspension.objects.filter(deadline__in=deadlines)
+            .order_by("-resumed_on", "-pk")
+            .values_list("resumed_on", flat=True)
+            .first()
+        )
+        if last == day:
+            return deadlines  # the same resumption submitted twice
+        raise Conflict(_("No deadline of this item is suspended."))
+    moved: list[Deadline] = []
+    for deadline in suspended:
+        since = deadline.suspended_on
+        if since is None:
+            continue
+        if day < since:
+            raise ValidationFailed(
+                _("The deadline “%(label)s” was suspended on %(date)s; it cannot resume before.")
+                % {"label": deadline.label, "date": since.isoformat()},
+                data={"field": "on"},
+            )
+        suspension = DeadlineSuspension.objects.select_for_update().get(
+            deadline=deadline, resumed_on__isnull=True
+        )
+        count = working_days_between(since, day)
+        suspension.resumed_on = day
+        suspension.working_days = count
+        suspension.resumed_by = actor if getattr(actor, "is_authenticated", False) else None
+        suspension.save(update_fields=["resumed_on", "working_days", "resumed_by"])
+        old_due = deadline.due_date
+        deadline.suspended_on = None
+        deadline.suspended_working_days += count
+        deadline.due_date = _due(deadline)
+        deadline.save(
+            update_fields=["suspended_on", "suspended_working_days", "due_date", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            action="workdays.deadline.resume",
+            target=deadline,
+            changes={
+                "suspended_on": [suspension.suspended_on, None],
+                "resumed_on": day,
+                "working_days_suspended": count,
+                "due_date": [old_due, deadline.due_date],
+                "suspension": suspension.pk,
+            },
+        )
+        if deadline.due_date != old_due:
+            moved.append(deadline)
+    if moved:
+        _tell_listeners(moved)
+    return deadlines

@@ -114,6 +114,11 @@ class Deadline(models.Model):
 
     The owner is named generically (``owner_type`` such as ``"eservices.application"`` and its id)
     because domain modules sit above this one and may not be imported here.
+
+    ``due_date`` is always ``add_working_days(start, working_days + suspended_working_days)``:
+    the working days of completed suspensions (行政许可法 Art. 45, ``DeadlineSuspension``) extend
+    the limit. While a suspension is open (``suspended_on`` set) the clock stands still and
+    ``due_date`` does not yet include it; resuming moves it.
     """
 
     owner_type = models.CharField(_("owner type"), max_length=100)
@@ -123,6 +128,10 @@ class Deadline(models.Model):
     working_days = models.PositiveIntegerField(_("working days"))
     due_date = models.DateField(_("due date"))
     is_open = models.BooleanField(_("open"), default=True)
+    # The date the current suspension began; None while the clock runs.
+    suspended_on = models.DateField(_("suspended since"), null=True, blank=True)
+    # Working days of all completed suspensions, added to the limit.
+    suspended_working_days = models.PositiveIntegerField(_("working days suspended"), default=0)
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
@@ -156,3 +165,54 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.owner_type}#{self.owner_id} → {self.due_date.isoformat()}"
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_on is not None
+
+
+class DeadlineSuspension(models.Model):
+    """One period in which a deadline's clock stood still (听证, 检验, 专家评审 …, Art. 45).
+
+    ``working_days`` is the number of working days strictly after ``suspended_on`` up to and
+    including ``resumed_on`` (``working_days_between``); it is recomputed when the calendar
+    changes inside the period, and is None while the suspension is still open.
+    """
+
+    deadline = models.ForeignKey(
+        Deadline, verbose_name=_("deadline"), on_delete=models.CASCADE, related_name="suspensions"
+    )
+    suspended_on = models.DateField(_("suspended on"))
+    resumed_on = models.DateField(_("resumed on"), null=True, blank=True)
+    working_days = models.PositiveIntegerField(_("working days suspended"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("suspended by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("resumed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["suspended_on", "pk"]
+        verbose_name = _("deadline suspension")
+        verbose_name_plural = _("deadline suspensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline"],
+                condition=models.Q(resumed_on__isnull=True),
+                name="workdays_one_open_suspension_per_deadline",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resumed_on__isnull=True)
+                | models.Q(resumed_on__gte=models.F("suspended_on")),
+                name="workdays_suspension_resumed_not_before_suspended",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = self.resumed_on.isoformat() if self.resumed_on else "…"
+        return f"{self.deadline.label}: {self.suspended_on.isoformat()} – {end}"

@@ -36,7 +36,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from zhengwu.core.errors import NotFound, ValidationFailed
-from zhengwu.workdays.models import CalendarDay, CalendarRevision, CalendarYear, Deadline
+from zhengwu.workdays.models import (
+    CalendarDay,
+    CalendarRevision,
+    CalendarYear,
+    Deadline,
+    DeadlineSuspension,
+)
 
 ONE_DAY = timedelta(days=1)
 
@@ -94,7 +100,7 @@ def _calendar() -> _Calendar:
     global _cached
     now = time.monotonic()
     cal = _cached
-    ttl = getattr(settings, "ZHENGWU_WORKDAYS_CACHE_SECONDS", 10)
+    ttl = settings.ZHENGWU_WORKDAYS_CACHE_SECONDS
     in_transaction = connection.in_atomic_block
     # Inside a transaction always compare tokens: the caller may be about to store a result.
     if cal is not None and cal.trusted and not in_transaction and now - cal.validated_at < ttl:
@@ -476,3 +482,9 @@ def deadline_list_for_owner(
     if open_only:
         qs = qs.open()
     return list(qs)
+
+
+def deadline_suspensions(deadline: Deadline | int) -> list[DeadlineSuspension]:
+    """The deadline's suspension history, oldest first (the open one, if any, last)."""
+    pk = deadline.pk if isinstance(deadline, Deadline) else deadline
+    return list(DeadlineSuspension.objects.filter(deadline_id=pk).order_by("suspended_on", "pk"))

@@ -8,8 +8,7 @@ they appear exactly when the step commits and never for a step rolled back).
 
 import hashlib
 import json
-from datetime import date
-from decimal import Decimal, InvalidOperation
+import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -24,7 +23,8 @@ from zhengwu.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from zhengwu.directory.models import Organisation, Role, RoleAssignment
 from zhengwu.notify.actions import notify_send
 from zhengwu.workdays.actions import deadline_close, deadline_open
-from zhengwu.workflow import engine
+from zhengwu.workflow import engine, forms
+from zhengwu.workflow.deadlines import DEADLINE_OWNER
 from zhengwu.workflow.diagram import (
     IDENTIFIER,
     DiagramError,
@@ -37,13 +37,14 @@ from zhengwu.workflow.models import (
     TaskAssignmentRule,
     TaskCopy,
     TaskEvent,
+    TaskForm,
+    TaskTimer,
     WorkTask,
 )
-from zhengwu.workflow.registry import get_subject_type
+from zhengwu.workflow.registry import get_subject_type, subject_step
 
 DEPLOY_PERM = "workflow.add_processdefinition"
 ASSIGN_PERM = "workflow.change_processdefinition"
-DEADLINE_OWNER = "workflow.task"
 DEADLINE_LABEL = "task"
 OPINION_MAX = 2000
 TITLE_MAX = 300
@@ -100,6 +101,23 @@ def resolve_organisation(ref: str) -> Organisation | None:
     return Organisation.objects.filter(query, is_active=True).first()
 
 
+def _check_timer_targets(timers: dict[str, dict[str, Any]]) -> None:
+    """Roles and fixed organisations a timeout escalates to must exist."""
+    for element_id, meta in timers.items():
+        if meta.get("action") != "escalate":
+            continue
+        scope = meta.get("organisation") or "handling"
+        if not Role.objects.filter(code=meta["role"]).exists() or (
+            scope.startswith("fixed:") and resolve_organisation(scope[6:]) is None
+        ):
+            raise ValidationFailed(
+                _("Timeout %(el)s escalates to the role “%(role)s” in “%(org)s”, which does not "
+                  "exist.") % {"el": _element(meta, element_id), "role": meta["role"],
+                               "org": scope},
+                data={"element_id": element_id, "element_name": meta.get("name", "")},
+            )  # fmt: skip
+
+
 def _check_assignment_targets(user_tasks: dict[str, dict[str, Any]]) -> None:
     """Roles and fixed organisations named in the diagram must exist."""
     codes = {m["assignment"]["role"] for m in user_tasks.values()
@@ -152,6 +170,7 @@ def definition_deploy(
             exc.message, data={"element_id": exc.element_id, "element_name": exc.element_name}
         ) from None
     _check_assignment_targets(diagram.user_tasks)
+    _check_timer_targets(diagram.timers)
     try:
         called = _called_definitions(diagram.called_keys)
     except ValidationFailed as exc:
@@ -194,6 +213,7 @@ def definition_deploy(
                 user_tasks=diagram.user_tasks,
                 called_keys=sorted(set(diagram.called_keys)),
                 subprocess_ids=diagram.subprocess_ids,
+                timers=diagram.timers,
                 deployed_by=actor,
             )
     except IntegrityError:  # the same process deployed concurrently
@@ -475,6 +495,7 @@ def _sync(step: _Step, wf: Any, *, send_back_to: dict[str, Any] | None = None) -
                                  target=row.assignee)  # fmt: skip
         step.created.append(row)
         _notify_task(step, row)
+    _sync_timers(step, wf)
 
 
 def _engine_refusal(exc: engine.EngineError) -> ValidationFailed:
@@ -726,6 +747,7 @@ def instance_withdraw(
     if updated != 1:
         raise Conflict()
     instance.refresh_from_db()
+    subject_step(instance, None, actor)
     audit_record(actor=actor, action="workflow.instance.withdraw", target=instance,
                  changes={"status": ["running", "withdrawn"],
                           "tasks_cancelled": [t.pk for t in step.cancelled]},
@@ -792,68 +814,29 @@ def task_meta(task: WorkTask) -> dict[str, Any]:
     return (definition.user_tasks if definition else {}).get(task.element_id, {})
 
 
-def _clean_value(field: dict[str, Any], value: Any) -> Any:
-    kind = field.get("type", "string")
-    label = field.get("label") or field["id"]
-
-    def bad() -> ValidationFailed:
-        return ValidationFailed(_("“%(field)s” is not valid.") % {"field": label},
-                                data={"field": field["id"]})  # fmt: skip
-
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if kind == "number":
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise bad() from None
-        if not number.is_finite():
-            raise bad()
-        return int(number) if number == number.to_integral_value() else float(number)
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value
-        if str(value).lower() in ("true", "1", "on", "yes"):
-            return True
-        if str(value).lower() in ("false", "0", "off", "no"):
-            return False
-        raise bad()
-    if kind == "date":
-        try:
-            return date.fromisoformat(str(value).strip()).isoformat()
-        except ValueError:
-            raise bad() from None
-    text = str(value).strip()
-    if len(text) > (5000 if kind == "text" else 500):
-        raise bad()
-    if kind == "enum" and field.get("choices") and text not in field["choices"]:
-        raise bad()
-    return text
+def step_form(task: WorkTask, meta: dict[str, Any] | None = None) -> forms.StepForm:
+    """The form of the task's step: the admin's JSON Schema if set, else the diagram's fields;
+    access (editable / read-only / hidden) from the diagram's zw:field map."""
+    meta = task_meta(task) if meta is None else meta
+    definition_id = task.instance.spec_map.get(task.scope)
+    key = (
+        ProcessDefinition.objects.filter(pk=definition_id).values_list("key", flat=True).first()
+        or task.instance.definition.key
+    )
+    custom = (
+        TaskForm.objects.filter(process_key=key, element_id=task.element_id)
+        .values_list("schema", flat=True)
+        .first()
+    )
+    return forms.step_form(meta, custom)
 
 
-def clean_form(meta: dict[str, Any], form_data: dict[str, Any] | None) -> dict[str, Any]:
-    """Only the step's editable fields are taken; the rest is refused, not silently dropped."""
-    form_data = dict(form_data or {})
-    fields = {f["id"]: f for f in meta.get("fields", [])}
-    cleaned: dict[str, Any] = {}
-    for name in form_data:
-        field = fields.get(name)
-        if field is None or field.get("access") != "editable":
-            raise ValidationFailed(
-                _("The field “%(field)s” cannot be changed at this step.") % {"field": name},
-                data={"field": name},
-            )
-    for name, field in fields.items():
-        if field.get("access") != "editable":
-            continue
-        value = _clean_value(field, form_data.get(name))
-        if value is None and field.get("required"):
-            raise ValidationFailed(
-                _("“%(field)s” is required.") % {"field": field.get("label") or name},
-                data={"field": name},
-            )
-        if name in form_data:
-            cleaned[name] = value
+def clean_form(
+    meta: dict[str, Any], form_data: dict[str, Any] | None, *, form: forms.StepForm | None = None
+) -> dict[str, Any]:
+    """Only the step's editable fields are taken (validated against its schema); protected
+    fields posted anyway are dropped — ``task_complete`` audits the attempt."""
+    cleaned, _ignored = forms.clean(form or forms.step_form(meta), form_data)
     return cleaned
 
 
@@ -897,7 +880,13 @@ def task_complete(
     if decision != "approve" and not opinion:
         raise ValidationFailed(_("Give your opinion when you do not agree."),
                                data={"field": "opinion"})  # fmt: skip
-    cleaned = clean_form(meta, form_data)
+    form = step_form(task, meta)
+    cleaned, ignored = forms.clean(form, form_data)
+    if ignored:
+        # A hidden or read-only field posted anyway (a tampered form): ignored, on record.
+        _event(step, task, TaskEvent.Kind.FIELD_REFUSED, opinion="、".join(ignored)[:2000])
+        audit_record(actor=actor, action="workflow.task.field_refused", target=task,
+                     changes={"fields": ignored})  # fmt: skip
     version = instance.version
     wf = engine.load(instance.state)
     try:
@@ -919,6 +908,7 @@ def task_complete(
         deadline_close(owner_type=DEADLINE_OWNER, owner_id=task.pk, actor=actor)
     _sync(step, wf)
     _save(step, wf, version)
+    subject_step(instance, task, actor)
     audit_record(
         actor=actor, action="workflow.task.complete", target=task,
         changes={"decision": decision, "form_data": cleaned,
@@ -1081,3 +1071,410 @@ def task_copy(
             category="workflow.copy", actor=actor,
         )  # fmt: skip
     return copies
+
+
+# --------------------------------------------------------------------------- timers
+
+TICK_ACTOR = "system:workflow_tick"
+
+
+def _timer_rows(instance: ProcessInstance, attached_id: Any) -> list[WorkTask]:
+    """The active task rows a boundary timer watches (all signers of a multi-person step)."""
+    if attached_id is None:
+        return []
+    return list(
+        instance.tasks.filter(Q(spiff_task_id=attached_id) | Q(multi_parent=attached_id),
+                              status__in=WorkTask.ACTIVE)
+        .select_related("assignee", "claimed_by")
+        .order_by("pk")
+    )  # fmt: skip
+
+
+def _sync_timers(step: _Step, wf: Any) -> None:
+    """Make the timer rows match the timers the engine waits on.
+
+    A timer whose engine event is gone (the task was completed, sent back, withdrawn) is
+    cancelled here, in the step's transaction, so it can never fire afterwards.
+    """
+    from zhengwu.workflow.timers import first_due, max_fires
+
+    instance = step.instance
+    if step._definitions is not None:
+        has_timers = any(d.timers for d in step._definitions.values())
+    else:
+        has_timers = ProcessDefinition.objects.filter(
+            pk__in=set(instance.spec_map.values())
+        ).exclude(timers={}).exists()  # fmt: skip
+    if not has_timers:
+        return  # no timers in this process: no timer query on every step
+    waiting = engine.waiting_timers(wf)
+    ids = [w.id for w in waiting]
+    now = timezone.now()
+    instance.timers.filter(status=TaskTimer.Status.PENDING).exclude(spiff_task_id__in=ids).update(
+        status=TaskTimer.Status.CANCELLED, ended_at=now
+    )
+    if not waiting:
+        return
+    have = set(
+        instance.timers.filter(spiff_task_id__in=ids).values_list("spiff_task_id", flat=True)
+    )
+    for w in waiting:
+        if w.id in have:
+            continue
+        meta = step.definition_for(w.scope).timers.get(w.element_id)
+        if meta is None:
+            continue
+        rows = _timer_rows(instance, w.attached_id)
+        if meta["kind"] != "wait" and not rows:
+            continue
+        dues = [r.due_date for r in rows if r.due_date]
+        due_at = first_due(meta, start=now, due_date=min(dues) if dues else None)
+        if due_at is None:
+            continue  # a due-date timer on a task without a time limit: nothing to count from
+        TaskTimer.objects.create(
+            instance=instance, task=rows[0] if rows else None, spiff_task_id=w.id,
+            attached_spiff_id=w.attached_id, element_id=w.element_id,
+            element_name=(meta.get("name") or w.element_id)[:200], kind=meta["kind"],
+            action=meta["action"], due_at=due_at,
+            config={"max_fires": max_fires(meta), "sms": bool(meta.get("sms")),
+                    "scope": w.scope},
+        )  # fmt: skip
+
+
+def timers_due(now: Any = None, limit: int = 500) -> list[tuple[int, int]]:
+    """(timer id, instance id) of pending timers due by ``now``: one indexed range query."""
+    now = now or timezone.now()
+    return list(
+        TaskTimer.objects.filter(status=TaskTimer.Status.PENDING, due_at__lte=now)
+        .order_by("due_at", "pk")
+        .values_list("pk", "instance_id")[:limit]
+    )
+
+
+def timers_tick(*, now: Any = None, limit: int = 500) -> dict[str, int]:
+    """Fire every due timer, each in its own transaction. Safe to run from several processes
+    at once (rows taken by another runner are skipped) and to repeat (a fired timer is no
+    longer due). Returns counts for the command's output."""
+    counts = {"fired": 0, "skipped": 0, "failed": 0}
+    for timer_id, instance_id in timers_due(now, limit):
+        try:
+            fired = timer_fire(timer_id=timer_id, instance_id=instance_id, now=now)
+        except Exception:  # one broken instance must not stop the others
+            logging.getLogger("zhengwu.workflow").exception("timer %s failed", timer_id)
+            counts["failed"] += 1
+            continue
+        counts["fired" if fired else "skipped"] += 1
+    return counts
+
+
+def _system_step(instance: ProcessInstance) -> _Step:
+    return _Step(instance, None)
+
+
+@transaction.atomic
+def timer_fire(*, timer_id: int, instance_id: int, now: Any = None) -> bool:
+    """Fire one due timer: remind, time out (route / send back / escalate) or end a wait.
+
+    The instance row is locked first (the same order as every step), skipping it if a user's
+    step or another scheduler holds it; then the timer row, re-checked: a timer fired or
+    cancelled meanwhile is left alone. False when nothing was done.
+    """
+    from zhengwu.workflow.timers import next_due
+
+    now = now or timezone.now()
+    instance = (
+        ProcessInstance.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("definition", "organisation", "initiator")
+        .filter(pk=instance_id)
+        .first()
+    )
+    timer = (
+        TaskTimer.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(pk=timer_id, status=TaskTimer.Status.PENDING, due_at__lte=now)
+        .first()
+    )
+    if instance is None or timer is None:
+        return False
+    rows = _timer_rows(instance, timer.attached_spiff_id)
+    if instance.status != ProcessInstance.Status.RUNNING or (
+        timer.kind != TaskTimer.Kind.WAIT and not rows
+    ):
+        timer.status = TaskTimer.Status.CANCELLED
+        timer.ended_at = now
+        timer.save(update_fields=["status", "ended_at"])
+        return False
+    step = _system_step(instance)
+    definition = step.definition_for(timer.config.get("scope") or instance.definition.key)
+    meta = definition.timers.get(timer.element_id, {})
+    timer.fire_count += 1
+    timer.fired_at = now
+    following = None
+    if timer.kind == TaskTimer.Kind.REMINDER and timer.fire_count < timer.config.get(
+        "max_fires", 1
+    ):
+        following = next_due(meta, previous=timer.due_at, now=now)
+    previous_due = timer.due_at
+    if following is not None:
+        timer.due_at = following
+    else:
+        timer.status = TaskTimer.Status.FIRED
+        timer.ended_at = now
+    timer.save(update_fields=["fire_count", "fired_at", "due_at", "status", "ended_at"])
+    outcome: dict[str, Any] = {}
+    if timer.action == "remind":
+        _timer_remind(step, timer, rows)
+    elif timer.action == "escalate":
+        outcome = _timer_escalate(step, timer, rows, meta)
+    else:
+        outcome = _timer_move(step, timer, rows, meta)
+    audit_record(
+        actor=TICK_ACTOR, action="workflow.timer.fire", target=timer,
+        changes={"kind": timer.kind, "action": timer.action, "element": timer.element_id,
+                 "due_at": previous_due.isoformat(), "fire_count": timer.fire_count,
+                 "next_due": following.isoformat() if following else None,
+                 "tasks": [r.pk for r in rows], **outcome},
+    )  # fmt: skip
+    return True
+
+
+def _handlers(rows: list[WorkTask]) -> list[Any]:
+    people: dict[int, Any] = {}
+    for row in rows:
+        holder = row.claimed_by or row.assignee
+        for person in [holder] if holder is not None else _candidates(row):
+            people[person.pk] = person
+    return list(people.values())
+
+
+def _timer_remind(step: _Step, timer: TaskTimer, rows: list[WorkTask]) -> None:
+    for row in rows:
+        _event(step, row, TaskEvent.Kind.REMINDED, opinion=timer.element_name)
+    first = rows[0]
+    due = min((r.due_date for r in rows if r.due_date), default=None)
+    notify_send(
+        recipients=_handlers(rows),
+        subject=_("Reminder: %(step)s — %(title)s")
+        % {"step": first.element_name, "title": step.instance.title},
+        body=_("Please handle this task. Due: %(due)s.")
+        % {"due": due.isoformat() if due else _("no time limit")},
+        link=_task_link(first),
+        channels=("inapp", "sms") if timer.config.get("sms") else ("inapp",),
+        category="workflow.reminder",
+    )  # fmt: skip
+
+
+def _timer_escalate(
+    step: _Step, timer: TaskTimer, rows: list[WorkTask], meta: dict[str, Any]
+) -> dict[str, Any]:
+    """Move the overdue task to the role named in the diagram (e.g. the leader)."""
+    moved = []
+    for row in rows:
+        limit, before = row.limit_days, row.handler_id
+        data = {}
+        if meta.get("organisation", "").startswith("variable:"):
+            data = engine.task_data(engine.load(step.instance.state), row.spiff_task_id)
+        _assign(step, row, {"name": row.element_name, "limit": limit, "assignment": {
+            "kind": "role", "role": meta["role"],
+            "organisation": meta.get("organisation") or "handling"}}, data,
+            step.definition_for(row.scope))  # fmt: skip
+        row.limit_days = limit
+        row.assignee = None
+        row.claimed_by = None
+        row.delegated_by = None
+        row.status = Status.OPEN
+        row.save(update_fields=["candidate_role", "candidate_organisation", "candidate_org_path",
+                                "assignee", "claimed_by", "delegated_by", "status"])  # fmt: skip
+        _event(step, row, TaskEvent.Kind.ESCALATED, opinion=timer.element_name)
+        moved.append({"task": row.pk, "from": before, "role": meta["role"]})
+        _notify_task(step, row)
+    _bump(step.instance)
+    return {"escalated": moved}
+
+
+def _timer_move(
+    step: _Step, timer: TaskTimer, rows: list[WorkTask], meta: dict[str, Any]
+) -> dict[str, Any]:
+    """Route along the timer's flow, send the task back, or end a timed wait."""
+    instance = step.instance
+    version = instance.version
+    wf = engine.load(instance.state)
+    send_back_to = None
+    if timer.action == "send_back":
+        target = meta.get("to")
+        previous = (
+            WorkTask.objects.filter(instance=instance, status=Status.COMPLETED,
+                                    scope=rows[0].scope)
+            .exclude(element_id=rows[0].element_id)
+            .filter(**({"element_id": target} if target else {}))
+            .select_related("completed_by")
+            .order_by("-completed_at", "-pk")
+            .first()
+        )  # fmt: skip
+        moved = previous is not None and engine.reset_to(
+            wf, rows[0].spiff_task_id, previous.element_id
+        )
+        if not moved:
+            for row in rows:
+                _event(step, row, TaskEvent.Kind.TIMED_OUT,
+                       opinion=_("No earlier step to send the task back to."))  # fmt: skip
+            _bump(instance)
+            return {"sent_back": None}
+        send_back_to = {previous.element_id: previous.completed_by}
+    else:
+        engine.fire_timer(wf, timer.spiff_task_id)
+    for row in rows:
+        _event(step, row, TaskEvent.Kind.TIMED_OUT, opinion=timer.element_name)
+    if not rows:
+        _event(step, None, TaskEvent.Kind.TIMED_OUT, opinion=timer.element_name)
+    _sync(step, wf, send_back_to=send_back_to)
+    _save(step, wf, version)
+    return {"tasks_created": [t.pk for t in step.created],
+            "tasks_cancelled": [t.pk for t in step.cancelled]}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- 加签 / 减签
+
+
+def _multi_step(task: WorkTask, actor: Any) -> dict[str, Any]:
+    meta = task_meta(task)
+    if not task.multi_parent or not meta.get("change_signers"):
+        raise ValidationFailed(_("Co-signers cannot be added or removed at this step."))
+    assignment = meta.get("assignment") or {}
+    if assignment.get("kind") != "variable":
+        raise ValidationFailed(
+            _("Co-signers can only be changed on a step whose signers are chosen people.")
+        )
+    is_initiator = _is_account(actor) and task.instance.initiator_id == actor.pk
+    handles = WorkTask.objects.filter(
+        instance_id=task.instance_id, multi_parent=task.multi_parent,
+        status__in=WorkTask.ACTIVE,
+    ).filter(Q(assignee=actor) | Q(claimed_by=actor)).exists()  # fmt: skip
+    if not (is_initiator or handles):
+        raise PermissionDenied(
+            _("Only a signer of this step or the initiator may change its co-signers.")
+        )
+    return meta
+
+
+@transaction.atomic
+def task_signer_add(*, actor: Any, task: WorkTask, signer: Any, reason: str = "") -> WorkTask:
+    """加签: add a co-signer to a parallel multi-person step the diagram lets change."""
+    task, instance = _lock_task(task)
+    meta = _multi_step(task, actor)
+    signer = _colleague(signer)
+    reason = _clean_opinion(reason)
+    already = WorkTask.objects.filter(
+        instance=instance, multi_parent=task.multi_parent,
+        status__in=[*WorkTask.ACTIVE, Status.COMPLETED],
+    ).filter(Q(assignee=signer) | Q(completed_by=signer)).exists()  # fmt: skip
+    if already:
+        raise ValidationFailed(
+            _("%(who)s is already a signer of this step.") % {"who": _who(signer)},
+            data={"field": "signer"},
+        )
+    version = instance.version
+    wf = engine.load(instance.state)
+    try:
+        engine.multi_add(wf, task.multi_parent, signer.pk)
+    except engine.EngineError as exc:
+        raise _engine_refusal(exc) from None
+    step = _Step(instance, actor)
+    _sync(step, wf)
+    _save(step, wf, version)
+    added = next((r for r in step.created if r.assignee_id == signer.pk), None)
+    _event(step, added or task, TaskEvent.Kind.SIGNER_ADDED, target=signer, opinion=reason)
+    audit_record(actor=actor, action="workflow.task.signer_add", target=task,
+                 changes={"step": meta.get("name") or task.element_id, "signer": signer.pk,
+                          "tasks_created": [t.pk for t in step.created]},
+                 reason=reason)  # fmt: skip
+    return added or task
+
+
+@transaction.atomic
+def task_signer_remove(*, actor: Any, task: WorkTask, reason: str = "") -> WorkTask:
+    """减签: take one waiting co-signer (``task``) off the step; their task is cancelled.
+    When every remaining signer has already signed, the step completes and the process moves on.
+    """
+    task, instance = _lock_task(task)
+    meta = _multi_step(task, actor)
+    reason = _clean_opinion(reason)
+    others = WorkTask.objects.filter(
+        instance=instance, multi_parent=task.multi_parent,
+        status__in=[*WorkTask.ACTIVE, Status.COMPLETED],
+    ).exclude(pk=task.pk)  # fmt: skip
+    if not others.exists():
+        raise ValidationFailed(_("A multi-person step needs at least one signer."))
+    version = instance.version
+    wf = engine.load(instance.state)
+    try:
+        engine.multi_remove(wf, task.spiff_task_id)
+    except engine.EngineError as exc:
+        raise _engine_refusal(exc) from None
+    step = _Step(instance, actor)
+    _event(step, task, TaskEvent.Kind.SIGNER_REMOVED, target=task.assignee, opinion=reason)
+    _sync(step, wf)
+    _save(step, wf, version)
+    if task.assignee_id and task.assignee_id != getattr(actor, "pk", None):
+        notify_send(
+            recipients=[task.assignee],
+            subject=_("You no longer need to sign: %(step)s — %(title)s")
+            % {"step": task.element_name, "title": instance.title},
+            body=reason, link=reverse("workflow:instance", args=[instance.pk]),
+            category="workflow.task", actor=actor,
+        )  # fmt: skip
+    audit_record(actor=actor, action="workflow.task.signer_remove", target=task,
+                 changes={"step": meta.get("name") or task.element_id,
+                          "signer": task.assignee_id,
+                          "tasks_created": [t.pk for t in step.created],
+                          "tasks_cancelled": [t.pk for t in step.cancelled],
+                          "instance_status": instance.status},
+                 reason=reason)  # fmt: skip
+    return task
+
+
+# --------------------------------------------------------------------------- task forms
+
+
+@transaction.atomic
+def task_form_set(
+    *, actor: Any, process_key: str, element_id: str, schema: str | dict[str, Any]
+) -> TaskForm:
+    """Store the JSON Schema of a step's form (perm ``workflow.change_processdefinition``).
+
+    The schema is checked first (Chinese message, nothing stored when it is wrong). It applies
+    to every version of the process that has the step.
+    """
+    if actor is not None and not actor.has_perm(ASSIGN_PERM):
+        raise PermissionDenied()
+    definition = _latest((process_key or "").strip())
+    if definition is None or element_id not in definition.user_tasks:
+        raise ValidationFailed(
+            _("The process “%(key)s” has no user task “%(id)s”.")
+            % {"key": process_key, "id": element_id}
+        )
+    checked = forms.schema_parse(schema)
+    form = TaskForm.objects.select_for_update().filter(
+        process_key=definition.key, element_id=element_id
+    ).first()  # fmt: skip
+    before = form.schema if form is not None else None
+    if form is None:
+        form = TaskForm(process_key=definition.key, element_id=element_id)
+    form.schema = checked
+    form.updated_by = actor if _is_account(actor) else None
+    form.save()
+    audit_record(actor=actor, action="workflow.task_form.set", target=form,
+                 changes={"before": before, "after": checked})  # fmt: skip
+    return form
+
+
+@transaction.atomic
+def task_form_clear(*, actor: Any, process_key: str, element_id: str) -> None:
+    """Go back to the form the diagram declares."""
+    if actor is not None and not actor.has_perm(ASSIGN_PERM):
+        raise PermissionDenied()
+    form = TaskForm.objects.filter(process_key=process_key, element_id=element_id).first()
+    if form is None:
+        return
+    audit_record(actor=actor, action="workflow.task_form.clear", target=form,
+                 changes={"before": form.schema})  # fmt: skip
+    form.delete()

@@ -14,6 +14,20 @@ class WorkflowConfig(AppConfig):
         # Every staff member has an inbox: no permission needed.
         workbench.register_menu(MenuItem("workflow.inbox", _("Tasks"), "workflow:inbox", order=5))
         workbench.register_home_panel("workflow.todo", "workflow/panel_todo.html", home_panel, 10)
+        # Process admin (admin_views.py): definitions, editor, assignment rules, migration.
+        from zhengwu.core.registry import register_demo_loader
+        from zhengwu.workflow.admin_demo import grant_admin_permissions
+
+        workbench.register_menu(MenuItem(
+            "workflow.admin", _("Process definitions"), "workflow:admin_processes", order=850,
+            permissions=("workflow.view_processdefinition",),
+        ))  # fmt: skip
+        register_demo_loader("workflow.admin", grant_admin_permissions, order=20)
+
+        from zhengwu.workdays.actions import on_deadlines_changed
+        from zhengwu.workflow.deadlines import sync_task_due_dates
+
+        on_deadlines_changed(sync_task_due_dates)
 
 
 def home_panel(request: Any) -> dict[str, Any]:

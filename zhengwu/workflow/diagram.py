@@ -29,18 +29,25 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 MAX_BYTES = 2 * 1024 * 1024
 
-# Flow elements the engine runs today. Timers, messages and signals need the scheduler of a
-# later session, so they are refused rather than deployed into processes that would hang.
+# Flow elements the engine runs. Timer events (boundary timers on user tasks, intermediate
+# timer catch events) are driven by the scheduler (``manage.py workflow_tick``); messages and
+# signals have no sender yet, so they are refused rather than deployed into processes that hang.
 SUPPORTED_NODES = {
     "startEvent", "endEvent", "userTask", "task", "manualTask", "scriptTask",
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "subProcess", "callActivity",
-    "intermediateThrowEvent",
+    "intermediateThrowEvent", "boundaryEvent", "intermediateCatchEvent",
 }  # fmt: skip
 UNSUPPORTED_NODES = {
     "serviceTask", "sendTask", "receiveTask", "businessRuleTask", "eventBasedGateway",
-    "complexGateway", "transaction", "adHocSubProcess", "boundaryEvent",
-    "intermediateCatchEvent", "dataStoreReference",
+    "complexGateway", "transaction", "adHocSubProcess", "dataStoreReference",
 }  # fmt: skip
+TIMER_EVENTS = ("boundaryEvent", "intermediateCatchEvent")
+TIMER_ACTIONS = ("route", "send_back", "escalate")
+DURATION = re.compile(
+    r"^P(?!$)(?:(\d{1,4})W)?(?:(\d{1,4})D)?"
+    r"(?:T(?=\d)(?:(\d{1,4})H)?(?:(\d{1,5})M)?(?:(\d{1,6})S)?)?$"
+)
+MAX_REMINDERS = 50
 # Non-flow children of a process that carry no behaviour.
 IGNORED_CHILDREN = {
     "sequenceFlow", "documentation", "extensionElements", "laneSet", "dataObject",
@@ -174,6 +181,7 @@ class ParsedDiagram:
     fixed_organisations: set[str] = field(default_factory=set)
     role_codes: set[str] = field(default_factory=set)
     call_activities: dict[str, Any] = field(default_factory=dict)
+    timers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def parse_org_scope(value: str) -> str | None:
@@ -248,6 +256,20 @@ def _read_limit(task: Any, ext: list[Any]) -> int | None:
     return None
 
 
+def _read_signers_adjustable(task: Any, ext: list[Any], mode: str | None) -> bool:
+    """``<zw:multiInstance changeSigners="true">``: 加签/减签 allowed on a parallel step."""
+    flags = [e.get("changeSigners", "").strip() for e in ext if _ns(e) == ZW_NS
+             and _tag(e) == "multiInstance"]  # fmt: skip
+    allowed = bool(flags) and flags[0] == "true"
+    if allowed and mode not in ("all", "any"):
+        raise fail(
+            task,
+            _("Step %(el)s: co-signers can only be added or removed on a parallel "
+              "multi-person step (mode all or any).") % {"el": describe(task)},
+        )  # fmt: skip
+    return allowed
+
+
 def _read_multi(task: Any, ext: list[Any]) -> str | None:
     loop = _children(task, BPMN_NS, "multiInstanceLoopCharacteristics")
     declared = [e.get("mode", "").strip() for e in ext if _ns(e) == ZW_NS
@@ -302,7 +324,8 @@ def _read_fields(task: Any, ext: list[Any]) -> list[dict[str, Any]]:
             entry["type"] = f.get("type")
         if f.get("access"):
             entry["access"] = f.get("access")
-        entry["required"] = f.get("required") == "true"
+        if f.get("required") is not None:
+            entry["required"] = f.get("required") == "true"
         if f.get("choices"):
             entry["choices"] = [c.strip() for c in f.get("choices").split(",") if c.strip()]
         if entry["type"] not in FIELD_TYPES or entry["access"] not in FIELD_ACCESS:
@@ -386,12 +409,27 @@ def _check_scope(scope: Any, diagram: ParsedDiagram, scope_id: str) -> None:
                    "conditionalEventDefinition", "errorEventDefinition",
                    "escalationEventDefinition", "compensateEventDefinition",
                    "terminateEventDefinition", "linkEventDefinition"):  # fmt: skip
+            if ev == "timerEventDefinition" and tag in TIMER_EVENTS:
+                continue
             if _children(node, BPMN_NS, ev):
                 raise fail(
                     node,
                     _("Event %(el)s uses %(kind)s, which the workflow engine does not support yet.")
                     % {"el": describe(node), "kind": ev},
                 )
+        if tag in TIMER_EVENTS:
+            _read_timer(node, nodes, outgoing[node_id], diagram, scope_id)
+        if tag == "boundaryEvent":
+            if incoming[node_id]:
+                raise fail(node, _("Boundary event %(el)s may not have incoming flows.")
+                           % {"el": describe(node)})  # fmt: skip
+            if len(outgoing[node_id]) > 1:
+                raise fail(
+                    node,
+                    _("Element %(el)s has several outgoing flows; draw a gateway to split the "
+                      "path.") % {"el": describe(node)},
+                )  # fmt: skip
+            continue
         if tag != "endEvent" and not outgoing[node_id]:
             if tag.endswith("Gateway"):
                 raise fail(node, _("Gateway %(el)s has no outgoing sequence flow.")
@@ -454,7 +492,8 @@ def _check_scope(scope: Any, diagram: ParsedDiagram, scope_id: str) -> None:
                 "scope": scope_id,
                 "assignment": _read_assignment(node, ext, diagram),
                 "limit": _read_limit(node, ext),
-                "multi": _read_multi(node, ext),
+                "multi": (multi := _read_multi(node, ext)),
+                "change_signers": _read_signers_adjustable(node, ext, multi),
                 "fields": _read_fields(node, ext),
                 "decisions": _read_decisions(node, ext),
             }
@@ -474,6 +513,152 @@ def _check_scope(scope: Any, diagram: ParsedDiagram, scope_id: str) -> None:
                         _("The completion condition of %(el)s cannot be used: %(problem)s")
                         % {"el": describe(node), "problem": problem},
                     )
+
+
+def parse_duration(text: str) -> tuple[int, int] | None:
+    """An ISO 8601 duration in weeks/days/hours/minutes/seconds as (days, seconds), or None.
+
+    Years and months are refused: their length varies and the deadline rules count days.
+    """
+    m = DURATION.match((text or "").strip().strip("\"'").upper())
+    if not m:
+        return None
+    weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups())
+    return weeks * 7 + days, hours * 3600 + minutes * 60 + seconds
+
+
+def _timer_int(node: Any, value: str | None, *, what: str, low: int, high: int) -> int | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise fail(node, _("Timer %(el)s: “%(what)s” must be a whole number from %(low)d to "
+                           "%(high)d.") % {"el": describe(node), "what": what, "low": low,
+                                           "high": high})  # fmt: skip
+    return int(value)
+
+
+def _read_timer(
+    node: Any, nodes: dict[str, Any], outgoing: list[Any], diagram: ParsedDiagram, scope_id: str
+) -> None:
+    """Read a timer event and Zhengwu's ``zw:timer`` settings into ``diagram.timers``.
+
+    The BPMN time expression (timeDuration P3D, timeCycle R3/P1D, timeDate) says when it
+    fires; ``zw:timer`` may count the days as working days, tie it to the task's due date
+    (beforeDue/afterDue, working days) and say what a timeout does.
+    """
+    tag = _tag(node)
+    definitions = _children(node, BPMN_NS, "timerEventDefinition")
+    if len(definitions) != 1:
+        raise fail(node, _("Event %(el)s must be a timer event (other event types are not "
+                           "supported).") % {"el": describe(node)})  # fmt: skip
+    definition = definitions[0]
+    expressions = {_tag(c): (c.text or "").strip() for c in definition if _ns(c) == BPMN_NS}
+    zw = [e for e in _extension_elements(node) if _ns(e) == ZW_NS and _tag(e) == "timer"]
+    z = zw[0] if zw else None
+    attr = (lambda name: (z.get(name) or "").strip() or None) if z is not None else (
+        lambda name: None)  # fmt: skip
+    if not any(expressions.get(k) for k in ("timeDuration", "timeCycle", "timeDate")):
+        raise fail(node, _("Timer %(el)s needs a time: a duration (e.g. P3D), a cycle (e.g. "
+                           "R3/P1D) or a date.") % {"el": describe(node)})  # fmt: skip
+    meta: dict[str, Any] = {
+        "name": (node.get("name") or "").strip() or node.get("id"),
+        "scope": scope_id, "attached_to": None, "after": None, "at": None, "repeat": None,
+        "times": 1, "workdays": attr("workdays") == "true", "sms": attr("sms") == "true",
+        "before_due": None, "after_due": None, "role": None, "organisation": "handling",
+        "to": None,
+    }  # fmt: skip
+    bad_duration = _("Timer %(el)s: “%(value)s” is not an ISO 8601 duration in weeks, days, "
+                     "hours or minutes (e.g. P3D, PT4H).")  # fmt: skip
+    if expressions.get("timeDuration"):
+        if parse_duration(expressions["timeDuration"]) is None:
+            raise fail(node, bad_duration % {"el": describe(node),
+                                             "value": expressions["timeDuration"]})  # fmt: skip
+        meta["after"] = expressions["timeDuration"].strip("\"' ").upper()
+    elif expressions.get("timeCycle"):
+        cycle = expressions["timeCycle"].strip("\"' ").upper()
+        count, _sep, every = cycle.partition("/")
+        if not count.startswith("R") or parse_duration(every) is None or not (
+            count[1:] == "" or count[1:].isdigit()
+        ):
+            raise fail(node, _("Timer %(el)s: the cycle must look like R3/P1D (repeat three "
+                               "times, every day).") % {"el": describe(node)})  # fmt: skip
+        meta["after"] = meta["repeat"] = every
+        meta["times"] = int(count[1:]) if count[1:] else None
+    else:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(expressions["timeDate"].strip("\"' "))
+        except ValueError:
+            raise fail(node, _("Timer %(el)s: “%(value)s” is not an ISO 8601 date and time.")
+                       % {"el": describe(node), "value": expressions["timeDate"]}) from None
+        meta["at"] = expressions["timeDate"].strip("\"' ")
+    if attr("after"):
+        if parse_duration(attr("after")) is None:
+            raise fail(node, bad_duration % {"el": describe(node), "value": attr("after")})
+        meta["after"], meta["at"] = attr("after").upper(), None
+    if attr("repeat"):
+        if parse_duration(attr("repeat")) is None:
+            raise fail(node, bad_duration % {"el": describe(node), "value": attr("repeat")})
+        meta["repeat"] = attr("repeat").upper()
+        meta["times"] = None
+    if attr("times"):
+        meta["times"] = _timer_int(node, attr("times"), what="times", low=1, high=MAX_REMINDERS)
+    meta["before_due"] = _timer_int(node, attr("beforeDue"), what="beforeDue", low=0, high=365)
+    meta["after_due"] = _timer_int(node, attr("afterDue"), what="afterDue", low=0, high=365)
+    if meta["before_due"] is not None and meta["after_due"] is not None:
+        raise fail(node, _("Timer %(el)s: give beforeDue or afterDue, not both.")
+                   % {"el": describe(node)})  # fmt: skip
+    action = attr("action")
+    if tag == "intermediateCatchEvent":
+        if action or meta["before_due"] is not None or meta["after_due"] is not None:
+            raise fail(node, _("Timer %(el)s waits in the flow; it has no task, so no due date "
+                               "and no action.") % {"el": describe(node)})  # fmt: skip
+        meta.update(kind="wait", action="wait", times=1, repeat=None)
+        diagram.timers[node.get("id")] = meta
+        return
+    attached = nodes.get(node.get("attachedToRef") or "")
+    if attached is None or _tag(attached) != "userTask":
+        raise fail(node, _("Boundary timer %(el)s must be attached to a user task in the same "
+                           "(sub-)process.") % {"el": describe(node)})  # fmt: skip
+    meta["attached_to"] = attached.get("id")
+    if node.get("cancelActivity", "true") == "false":
+        if action and action != "remind":
+            raise fail(node, _("Timer %(el)s does not interrupt the task, so it can only "
+                               "remind; draw an interrupting timer for a timeout action.")
+                       % {"el": describe(node)})  # fmt: skip
+        if outgoing:
+            raise fail(node, _("Reminder timer %(el)s may not have outgoing flows: it only "
+                               "sends reminders.") % {"el": describe(node)})  # fmt: skip
+        meta.update(kind="reminder", action="remind")
+    else:
+        action = action or ("route" if outgoing else "")
+        if action not in TIMER_ACTIONS:
+            raise fail(node, _("Timeout %(el)s: draw an outgoing flow or set zw:timer "
+                               "action to route, send_back or escalate.")
+                       % {"el": describe(node)})  # fmt: skip
+        if (action == "route") != bool(outgoing):
+            raise fail(node, _("Timeout %(el)s: action route needs exactly one outgoing flow; "
+                               "send_back and escalate take none.")
+                       % {"el": describe(node)})  # fmt: skip
+        if action == "escalate":
+            role = attr("role")
+            scope = parse_org_scope(attr("organisation") or "handling")
+            if not role or scope is None:
+                raise fail(node, _("Timeout %(el)s escalates: name the role (role=…) and "
+                                   "optionally the organisation.")
+                           % {"el": describe(node)})  # fmt: skip
+            diagram.role_codes.add(role)
+            meta.update(role=role, organisation=scope)
+        if action == "send_back" and attr("to"):
+            target = nodes.get(attr("to"))
+            if target is None or _tag(target) != "userTask":
+                raise fail(node, _("Timeout %(el)s sends back to “%(to)s”, which is not a user "
+                                   "task here.") % {"el": describe(node), "to": attr("to")})
+            meta["to"] = attr("to")
+        meta.update(kind="timeout", action=action, times=1, repeat=None)
+    diagram.timers[node.get("id")] = meta
 
 
 def read_diagram(data: bytes | str) -> ParsedDiagram:

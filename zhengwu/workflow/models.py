@@ -23,6 +23,8 @@ class ProcessDefinition(models.Model):
     user_tasks = models.JSONField(_("user tasks"), default=dict)
     called_keys = models.JSONField(_("called processes"), default=list)
     subprocess_ids = models.JSONField(_("embedded sub-processes"), default=list)
+    # timer event id -> {kind, action, attached_to, after, repeat, times, workdays, …}
+    timers = models.JSONField(_("timers"), default=dict, blank=True)
     deployed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("deployed by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
@@ -115,6 +117,9 @@ class ProcessInstance(models.Model):
         ordering = ["-started_at", "-pk"]
         verbose_name = _("process instance")
         verbose_name_plural = _("process instances")
+        permissions = [
+            ("migrate_processinstance", _("Can move running instances to another version")),
+        ]
         indexes = [
             models.Index(fields=["initiator", "-started_at"], name="workflow_inst_initiator"),
             models.Index(fields=["owner_type", "owner_id"], name="workflow_inst_owner"),
@@ -237,12 +242,18 @@ class TaskEvent(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
         CC = "cc", _("copied for information")
         ENDED = "ended", _("ended")
+        REMINDED = "reminded", _("reminder sent")
+        TIMED_OUT = "timed_out", _("time limit reached")
+        ESCALATED = "escalated", _("escalated")
+        SIGNER_ADDED = "signer_added", _("co-signer added")
+        SIGNER_REMOVED = "signer_removed", _("co-signer removed")
+        FIELD_REFUSED = "field_refused", _("protected field ignored")
 
     instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="events")
     task = models.ForeignKey(
         WorkTask, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
@@ -291,3 +302,97 @@ class TaskCopy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instance} → {self.recipient_id}"
+
+
+class TaskTimer(models.Model):
+    """One timer of a running instance: a reminder, a timeout or a timed wait.
+
+    The scheduler (``manage.py workflow_tick``) is the clock: the engine's own timer events
+    never fire by wall time (engine.py pins them), so working days and repeats are ours.
+    Rows stay after firing, so supervision can query when each clock ran out and what it did.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("reminder")
+        TIMEOUT = "timeout", _("timeout action")
+        WAIT = "wait", _("timed wait")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("not yet fired")
+        FIRED = "fired", _("fired")
+        CANCELLED = "cancelled", _("cancelled")
+
+    instance = models.ForeignKey(
+        ProcessInstance, verbose_name=_("process instance"), on_delete=models.CASCADE,
+        related_name="timers",
+    )  # fmt: skip
+    # The task the timer is attached to (the first row of a multi-person step); None for a
+    # timed wait (intermediate timer event).
+    task = models.ForeignKey(
+        WorkTask, verbose_name=_("task"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="timers",
+    )  # fmt: skip
+    spiff_task_id = models.UUIDField(_("engine timer id"))
+    attached_spiff_id = models.UUIDField(null=True, blank=True)
+    element_id = models.CharField(_("timer id"), max_length=100)
+    element_name = models.CharField(_("timer"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # remind | route | send_back | escalate | wait; settings from the diagram in ``config``
+    action = models.CharField(_("action"), max_length=12)
+    config = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)  # fmt: skip
+    due_at = models.DateTimeField(_("due at"))
+    fired_at = models.DateTimeField(_("last fired"), null=True, blank=True)
+    fire_count = models.PositiveIntegerField(_("times fired"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("task timer")
+        verbose_name_plural = _("task timers")
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=Q(status="pending"), name="workflow_timer_due"
+            ),
+            models.Index(fields=["instance", "status"], name="workflow_timer_instance"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "spiff_task_id"], condition=Q(status="pending"),
+                name="workflow_timer_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.element_id} · {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class TaskForm(models.Model):
+    """The form of a user task as a JSON Schema the process admin edits (no code).
+
+    Keyed by process key and step id, so it applies to every version that has the step; the
+    diagram's zw:field map still decides which fields are editable, read-only or hidden.
+    """
+
+    process_key = models.CharField(_("process key"), max_length=100)
+    element_id = models.CharField(_("step id"), max_length=100)
+    schema = models.JSONField(_("JSON Schema"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("last changed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("task form")
+        verbose_name_plural = _("task forms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process_key", "element_id"], name="workflow_form_one_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_key} · {self.element_id}"

@@ -91,6 +91,9 @@ def inbox_todo(account: Any, filters: InboxFilters | None = None) -> QuerySet[Wo
     return (
         _apply_filters(qs, filters)
         .select_related("instance", "instance__definition", "instance__organisation")
+        # The engine state (~12 KB per instance) and the diagram are never shown in a list.
+        .defer("instance__state", "instance__definition__bpmn_xml",
+               "instance__definition__user_tasks", "instance__definition__timers")
         .order_by("due_date", "created_at", "pk")
     )
 
@@ -100,6 +103,8 @@ def inbox_done(account: Any, filters: InboxFilters | None = None) -> QuerySet[Wo
     return (
         _apply_filters(qs, filters)
         .select_related("instance", "instance__definition")
+        .defer("instance__state", "instance__definition__bpmn_xml",
+               "instance__definition__user_tasks", "instance__definition__timers")
         .order_by("-completed_at", "-pk")
     )
 
@@ -113,7 +118,11 @@ def inbox_started_by_me(
             qs = qs.filter(owner_type=filters.owner_type)
         if filters.search:
             qs = qs.filter(title__icontains=filters.search[:100])
-    return qs.select_related("definition").order_by("-started_at", "-pk")
+    return (
+        qs.select_related("definition")
+        .defer("state", "definition__bpmn_xml", "definition__user_tasks", "definition__timers")
+        .order_by("-started_at", "-pk")
+    )
 
 
 def inbox_cc(account: Any, filters: InboxFilters | None = None) -> QuerySet[TaskCopy]:

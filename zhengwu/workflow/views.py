@@ -1,6 +1,8 @@
 """The unified inbox, the task page and the instance history. Views parse, authorise, call one
 action or selector and render; object-level access lives in the selectors."""
 
+import contextlib
+import json
 from typing import Any
 
 from django.contrib import messages as flash
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengwu.core.access import staff_required
 from zhengwu.core.errors import ApplicationError, NotFound
-from zhengwu.workflow import actions, selectors
+from zhengwu.workflow import actions, forms, selectors
 from zhengwu.workflow.registry import get_subject_type, subject_of, subject_types
 
 TABS = ("todo", "done", "started", "cc")
@@ -64,10 +66,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def _task_context(request: HttpRequest, task: Any) -> dict[str, Any]:
     meta = actions.task_meta(task)
     data = task.form_data if task.status == "completed" else _task_data(task)
-    fields = [
-        {**f, "value": data.get(f["id"], "")}
-        for f in meta.get("fields", []) if f.get("access") != "hidden"
-    ]  # fmt: skip
+    fields = forms.render_fields(actions.step_form(task, meta), data)
     return {
         "task": task,
         "instance": task.instance,
@@ -78,8 +77,19 @@ def _task_context(request: HttpRequest, task: Any) -> dict[str, Any]:
         "may_claim": task.status == "open" and task.candidate_role_id is not None
         and not task.assignee_id and actions.may_handle(request.user, task),
         "send_back_targets": actions.send_back_targets(task),
+        "signer_rows": _signer_rows(task, meta),
         "history": selectors.instance_history(task.instance),
     }  # fmt: skip
+
+
+def _signer_rows(task: Any, meta: dict[str, Any]) -> list[Any]:
+    """The other signatures of a multi-person step whose diagram allows 加签/减签."""
+    if not task.multi_parent or not meta.get("change_signers") or task.status == "completed":
+        return []
+    return list(
+        task.instance.tasks.filter(multi_parent=task.multi_parent)
+        .exclude(status="cancelled").select_related("assignee").order_by("pk")
+    )  # fmt: skip
 
 
 def _task_data(task: Any) -> dict[str, Any]:
@@ -109,15 +119,31 @@ def task(request: HttpRequest, task_id: int) -> HttpResponse:
             elif op == "release":
                 actions.task_release(actor=request.user, task=task)
             elif op == "complete":
-                meta = actions.task_meta(task)
-                fields = meta.get("fields", [])
-                editable = [f["id"] for f in fields if f.get("access") == "editable"]
-                form = {name: request.POST.get(f"field_{name}", "") for name in editable}
+                # Every posted field goes to the action: it keeps the editable ones and audits
+                # an attempt to change a hidden or read-only one.
+                form = {k[6:]: v for k, v in request.POST.items() if k.startswith("field_")}
+                step_form = actions.step_form(task)
+                for name, prop in step_form.properties.items():
+                    if (prop.get("type") == "boolean" and step_form.access_of(name) == "editable"
+                            and name not in form):  # fmt: skip
+                        form[name] = "false"  # an unticked box is not posted
                 actions.task_complete(actor=request.user, task=task,
                                       decision=request.POST.get("decision", ""),
                                       opinion=opinion, form_data=form)  # fmt: skip
                 flash.success(request, _("The task has been handled."))
                 return redirect("workflow:inbox")
+            elif op == "signer_add":
+                actions.task_signer_add(actor=request.user, task=task,
+                                        signer=_account_by_username(request.POST.get("to", "")),
+                                        reason=opinion)  # fmt: skip
+                flash.success(request, _("The co-signer has been added."))
+                return redirect("workflow:task", task.pk)
+            elif op == "signer_remove":
+                target = selectors.access_task(request.user, int(request.POST.get("signer_task")
+                                               or 0))  # fmt: skip
+                actions.task_signer_remove(actor=request.user, task=target, reason=opinion)
+                flash.success(request, _("The co-signer has been removed."))
+                return redirect("workflow:task", task.pk)
             elif op == "send_back":
                 target = request.POST.get("to_element_id", "")
                 actions.task_send_back(
@@ -193,3 +219,38 @@ def instance_copy(request: HttpRequest, instance_id: int) -> HttpResponse:
     except ApplicationError as exc:
         flash.error(request, str(exc.message))
     return redirect("workflow:instance", instance_id=instance_id)
+
+
+@staff_required("workflow.change_processdefinition")
+@require_http_methods(["GET", "POST"])
+def task_form_edit(request: HttpRequest, key: str, element_id: str) -> HttpResponse:
+    """The JSON Schema of a step's form, edited by the process admin (no code)."""
+    from zhengwu.workflow.models import ProcessDefinition, TaskForm
+
+    definition = ProcessDefinition.objects.filter(key=key, is_latest=True).first()
+    if definition is None or element_id not in definition.user_tasks:
+        raise Http404
+    stored = TaskForm.objects.filter(process_key=key, element_id=element_id).first()
+    meta = definition.user_tasks[element_id]
+    text = json.dumps(stored.schema if stored else forms.fields_to_schema(meta.get("fields", [])),
+                      ensure_ascii=False, indent=2)  # fmt: skip
+    error = None
+    if request.method == "POST":
+        text = request.POST.get("schema", "")
+        try:
+            if request.POST.get("op") == "clear":
+                actions.task_form_clear(actor=request.user, process_key=key, element_id=element_id)
+            else:
+                actions.task_form_set(actor=request.user, process_key=key,
+                                      element_id=element_id, schema=text)  # fmt: skip
+            flash.success(request, _("The form has been saved."))
+            return redirect("workflow:task_form", key, element_id)
+        except ApplicationError as exc:
+            error = exc.message
+    preview = []
+    with contextlib.suppress(ApplicationError):
+        preview = forms.render_fields(forms.step_form(meta, forms.schema_parse(text)), {})
+    return render(request, "workflow/task_form_edit.html", {
+        "definition": definition, "element_id": element_id, "step_name": meta.get("name"),
+        "schema_text": text, "error": error, "stored": stored, "preview": preview,
+    }, status=400 if error else 200)  # fmt: skip

@@ -64,4 +64,9 @@ def login(account: Any) -> Client:
 
 @pytest.fixture
 def auditor_client(auditor: Any) -> Client:
-    return login(auditor)
+    """An auditor who has stated the purpose of this session's inspection."""
+    client = login(auditor)
+    session = client.session
+    session["audit_read_purpose"] = "例行检查"
+    session.save()
+    return client

@@ -100,10 +100,30 @@ def test_a_citizen_account_is_bound_to_the_person_with_that_id_number() -> None:
 @pytest.mark.django_db
 def test_a_citizen_whose_name_does_not_match_the_id_number_is_refused() -> None:
     actions.person_create(actor=None, name="张三", id_number=VALID_ID)
-    with pytest.raises(ValidationFailed, match="姓名与公民身份号码不符"):
+    with pytest.raises(ValidationFailed, match="无法使用该身份信息注册"):
         actions.account_create_citizen(actor=None, username="lisi", name="李四",
                                        id_number=VALID_ID, password=STRONG_PASSWORD)  # fmt: skip
     assert not Account.objects.exists()
+
+
+@pytest.mark.django_db
+def test_registration_does_not_reveal_whether_a_person_is_registered_or_their_name() -> None:
+    """A wrong name and an already registered ID number get the same answer; the specific
+    reason is in the audit trail only."""
+    actions.account_create_citizen(actor=None, username="zhangsan", name="张三",
+                                   id_number=VALID_ID, password=STRONG_PASSWORD)  # fmt: skip
+    answers = []
+    for username, name in (("lisi", "李四"), ("zhangsan2", "张三")):
+        with pytest.raises(ValidationFailed) as refused:
+            actions.account_create_citizen(actor=None, username=username, name=name,
+                                           id_number=VALID_ID, password=STRONG_PASSWORD)
+        answers.append((str(refused.value.message), refused.value.data))
+    assert answers[0] == answers[1]
+    assert "张三" not in answers[0][0] and "已有公众账号" not in answers[0][0]
+    reasons = list(AuditEntry.objects.filter(action="directory.account.register_refuse")
+                   .order_by("seq").values_list("reason", flat=True))  # fmt: skip
+    assert reasons == ["name_mismatch", "already_registered"]
+    assert Account.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -121,8 +141,10 @@ def test_an_enterprise_account_is_bound_by_credit_code() -> None:
     assert "统一社会信用代码校验码错误" in str(refused.value.message)
 
 
-def test_deactivation_stops_sign_in_and_is_audited(orgs: SimpleNamespace) -> None:
-    admin = make_staff("admin", orgs.gov)
+def test_deactivation_stops_sign_in_and_is_audited(
+    orgs: SimpleNamespace, sysadmin: Account
+) -> None:
+    admin = sysadmin
     clerk = make_staff("clerk", orgs.scjg)
     with pytest.raises(ValidationFailed):
         actions.account_deactivate(actor=admin, account=admin)
@@ -135,20 +157,21 @@ def test_deactivation_stops_sign_in_and_is_audited(orgs: SimpleNamespace) -> Non
 
 
 def test_role_assignment_is_idempotent_and_self_assignment_refused(
-    orgs: SimpleNamespace, clerk_role: object
+    orgs: SimpleNamespace, clerk_role: object, sysadmin: Account
 ) -> None:
-    admin = make_staff("admin", orgs.gov)
+    admin = sysadmin
     clerk = make_staff("clerk", orgs.scjg)
     for _ in range(2):
         actions.role_assign(actor=admin, account=clerk, role=clerk_role, organisation=orgs.scjg)
-    assert RoleAssignment.objects.count() == 1
-    assert AuditEntry.objects.filter(action="directory.role_assignment.create").count() == 1
+    assert RoleAssignment.objects.filter(account=clerk).count() == 1
+    assert AuditEntry.objects.filter(action="directory.role_assignment.create",
+                                     actor=admin).count() == 1  # fmt: skip
     with pytest.raises(ValidationFailed):
         actions.role_assign(actor=admin, account=admin, role=clerk_role, organisation=orgs.gov)
-    assignment = RoleAssignment.objects.get()
+    assignment = RoleAssignment.objects.get(account=clerk)
     actions.role_revoke(actor=admin, assignment=assignment)
     actions.role_revoke(actor=admin, assignment=assignment)
-    assert not RoleAssignment.objects.exists()
+    assert not RoleAssignment.objects.filter(account=clerk).exists()
 
 
 @pytest.mark.django_db

@@ -188,14 +188,51 @@ def test_a_search_for_a_partial_id_number_finds_nothing(
     assert "张三" in admin_client.get(url, {"q": "11010519491231002X"}).content.decode()
 
 
-def test_opening_a_person_unmasked_is_an_audited_read(
+def test_a_person_is_shown_masked_until_the_viewer_states_a_purpose(
     admin_client: Client, orgs: SimpleNamespace
 ) -> None:
-    person = actions.person_create(actor=None, name="张三", id_number="11010519491231002X")
-    page = admin_client.get(reverse("admin:directory_person_change", args=[person.pk]))
-    assert "11010519491231002X" in page.content.decode()
+    person = actions.person_create(actor=None, name="张三", id_number="11010519491231002X",
+                                   mobile="13912345678")  # fmt: skip
+    change_url = reverse("admin:directory_person_change", args=[person.pk])
+    reveal_url = reverse("admin:directory_person_reveal", args=[person.pk])
+    page = admin_client.get(change_url).content.decode()
+    assert "110105********002X" in page and "11010519491231002X" not in page
+    assert reveal_url in page
+    assert not AuditEntry.objects.filter(is_read=True).exists()
+
+    refused = admin_client.post(reveal_url, {"purpose": "  "})
+    assert refused.status_code == 400
+    assert not AuditEntry.objects.filter(is_read=True).exists()
+
+    assert admin_client.post(reveal_url, {"purpose": "核查工单2025-031"}).status_code == 302
+    page = admin_client.get(change_url).content.decode()
+    assert "11010519491231002X" in page and "13912345678" in page
     entry = AuditEntry.objects.get(action="directory.person.view_personal_data")
-    assert entry.is_read
+    assert entry.is_read and entry.reason == "核查工单2025-031"
+
+
+def test_the_account_page_masks_contact_details_without_the_grant(
+    client: Client, orgs: SimpleNamespace
+) -> None:
+    manager_role = actions.role_create(actor=None, code="manager", name="账号管理员",
+                                       permissions=perms("directory.view_account",
+                                                         "directory.change_account"))
+    manager = make_staff("manager", orgs.gov)
+    actions.role_assign(actor=None, account=manager, role=manager_role, organisation=orgs.gov,
+                        covers_subtree=True)  # fmt: skip
+    clerk = make_staff("clerk", orgs.scjg, mobile="13912345678", email="clerk@yunze.gov.example")
+    client.force_login(manager)
+    url = reverse("admin:directory_account_change", args=[clerk.pk])
+    page = client.get(url).content.decode()
+    assert "139****5678" in page and "13912345678" not in page
+    assert "c***@yunze.gov.example" in page and "clerk@yunze.gov.example" not in page
+    assert reverse("admin:directory_account_reveal", args=[clerk.pk]) not in page
+    # No exact search by phone number without the grant: it would confirm whose number it is.
+    found = client.get(reverse("admin:directory_account_changelist"), {"q": "13912345678"})
+    assert found.context["cl"].result_count == 0
+    assert client.post(reverse("admin:directory_account_reveal", args=[clerk.pk]),
+                       {"purpose": "看看"}).status_code == 302  # refused with a message
+    assert not AuditEntry.objects.filter(is_read=True).exists()
 
 
 def test_without_the_grant_a_person_page_stays_masked(

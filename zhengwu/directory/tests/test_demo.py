@@ -76,9 +76,28 @@ def test_passwords_are_not_reset_on_a_rerun() -> None:
     admin = Account.objects.get(username="admin")
     admin.set_password("Changed-by-admin-1")
     admin.save()
-    run_demo("--only", "directory")
+    output = run_demo("--only", "directory")
     admin.refresh_from_db()
     assert admin.check_password("Changed-by-admin-1")
+    # The derived password no longer opens the account: it is not printed any more.
+    admin_row = next(line for line in output.splitlines() if line.startswith("admin "))
+    assert "（已修改）" in admin_row
+    assert credentials(output).get("auditor")  # unchanged accounts still show theirs
+
+
+def test_the_system_administrator_cannot_read_the_audit_trail() -> None:
+    """三员分立: the sysadmin role runs the platform, the auditor role reads the trail."""
+    run_demo("--only", "directory")
+    from zhengwu.directory.models import Role
+
+    sysadmin = set(Role.objects.get(code="sysadmin").permissions.values_list("codename",
+                                                                            flat=True))
+    auditor = set(Role.objects.get(code="auditor").permissions.values_list("codename", flat=True))
+    assert not sysadmin & {"view_auditentry", "export_auditentry"}
+    assert auditor == {"view_auditentry", "export_auditentry"}
+    admin = Account.objects.get(username="admin")
+    assert not admin.has_perm("audit.view_auditentry")
+    assert Account.objects.get(username="auditor").has_perm("audit.export_auditentry")
 
 
 def test_every_generated_identifier_is_valid() -> None:

@@ -10,6 +10,7 @@ from zhengwu.files.actions import file_store
 from zhengwu.files.models import StoredFile
 from zhengwu.files.registry import register_read_rule, unregister_read_rule
 from zhengwu.files.tests import samples
+from zhengwu.identity.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def url(stored: StoredFile) -> str:
 
 
 def download(client: Client, account: Any, stored: StoredFile) -> Any:
-    client.force_login(account)
+    sign_in(client, account)  # superusers must have passed TOTP (identity)
     return client.get(url(stored))
 
 
@@ -101,7 +102,7 @@ def test_a_superuser_may_download(
     assert download(client, admin, stored).status_code == 200
 
 
-def test_staff_need_the_view_permission_or_a_rule(
+def test_staff_need_a_purpose_rule_no_blanket_permission_opens_every_file(
     client: Client, django_user_model: Any, stored: StoredFile
 ) -> None:
     region = apps.get_model("directory", "Region").objects.create(
@@ -113,6 +114,20 @@ def test_staff_need_the_view_permission_or_a_rule(
     clerk = django_user_model.objects.create_user(
         "clerk", PASSWORD, display_name="王五", kind="staff", organisation=organisation
     )
+    assert download(client, clerk, stored).status_code == 404
+    # Not even files.view_storedfile (Django's default "view" permission) grants reading: a
+    # permission carries no organisation scope, so it would open every citizen's materials.
+    role = apps.get_model("directory", "Role").objects.create(code="records", name="档案员")
+    role.permissions.add(
+        apps.get_model("auth", "Permission").objects.get(
+            content_type__app_label="files", codename="view_storedfile"
+        )
+    )
+    apps.get_model("directory", "RoleAssignment").objects.create(
+        account=clerk, role=role, organisation=organisation
+    )
+    clerk = django_user_model.objects.get(pk=clerk.pk)  # no cached permissions
+    assert clerk.has_perm("files.view_storedfile")
     assert download(client, clerk, stored).status_code == 404
 
     def clerks_read_materials(actor: Any, stored_file: StoredFile) -> bool:

@@ -124,7 +124,3 @@ def test_generation_refuses_bad_parts(region: str, sequence: int, reason: str) -
     with pytest.raises(IdentifierError) as caught:
         checksums.generate_resident_id(region, dt.date(1980, 1, 1), sequence)
     assert caught.value.reason == reason
-
-
-def test_masking_keeps_region_and_last_four() -> None:
-    assert checksums.mask_resident_id("11010519491231002x") == "110105********002X"

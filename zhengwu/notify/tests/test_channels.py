@@ -9,8 +9,8 @@ from django.core import mail
 from django.db import transaction
 
 from zhengwu.core.errors import Conflict
+from zhengwu.identifiers.masking import mask_address
 from zhengwu.notify.actions import delivery_retry, notify_send
-from zhengwu.notify.masking import mask_address
 from zhengwu.notify.models import Delivery, Message
 from zhengwu.notify.providers import SmsError, SmsProvider
 from zhengwu.notify.selectors import unread_count

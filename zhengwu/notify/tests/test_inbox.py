@@ -31,19 +31,52 @@ def test_an_in_app_message_appears_in_the_inbox_with_the_unread_count(
     assert '<span class="badge"' in page  # the header badge on every workbench page
 
 
-def test_opening_a_message_marks_it_read(client: Any, alice: Any) -> None:
+def test_opening_a_message_changes_nothing_the_button_marks_it_read(
+    client: Any, alice: Any
+) -> None:
     [message] = notify_send(recipients=[alice], subject="会议通知", body="周五下午三点开会。")
     client.force_login(alice)
 
     response = client.get(f"/workbench/messages/{message.pk}/")
+    response = client.get(f"/workbench/messages/{message.pk}/")  # and a link prefetcher
 
+    page = response.content.decode()
     assert response.status_code == 200
-    assert "周五下午三点开会。" in response.content.decode()
+    assert "周五下午三点开会。" in page
+    assert f'action="/workbench/messages/{message.pk}/read/"' in page and "标为已读" in page
     message.refresh_from_db()
-    assert message.read_at is not None
-    assert unread_count(alice) == 0
+    assert message.read_at is None and unread_count(alice) == 1
+
+    assert client.get(f"/workbench/messages/{message.pk}/read/").status_code == 405
+    response = client.post(f"/workbench/messages/{message.pk}/read/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/workbench/messages/{message.pk}/"
+    message.refresh_from_db()
+    assert message.read_at is not None and unread_count(alice) == 0
+    assert "标为已读" not in client.get(response["Location"]).content.decode()
+    # Reading one's own inbox is not a sensitive read: no audit entries for it.
     audit = apps.get_model("audit", "AuditEntry")
-    assert audit.objects.filter(action="notify.message.read", object_id=str(message.pk)).exists()
+    assert not audit.objects.filter(action__startswith="notify.message.read").exists()
+
+
+def test_the_list_button_marks_one_read_and_returns_to_the_list(client: Any, alice: Any) -> None:
+    [first] = notify_send(recipients=[alice], subject="一", body="")
+    notify_send(recipients=[alice], subject="二", body="")
+    client.force_login(alice)
+    page = client.get("/workbench/messages/?unread=1").content.decode()
+    assert f'action="/workbench/messages/{first.pk}/read/"' in page
+
+    response = client.post(
+        f"/workbench/messages/{first.pk}/read/", {"next": "/workbench/messages/?unread=1"}
+    )
+    assert response["Location"] == "/workbench/messages/?unread=1"
+    assert unread_count(alice) == 1
+    # "next" never leads off the site.
+    [other] = notify_send(recipients=[alice], subject="三", body="")
+    response = client.post(
+        f"/workbench/messages/{other.pk}/read/", {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == f"/workbench/messages/{other.pk}/"
 
 
 def test_opening_it_twice_keeps_the_first_reading_time(alice: Any) -> None:
@@ -59,6 +92,7 @@ def test_someone_elses_message_is_not_found(client: Any, alice: Any, bob: Any) -
 
     assert client.get(f"/workbench/messages/{message.pk}/").status_code == 404
     assert client.get("/workbench/messages/999999/").status_code == 404
+    assert client.post(f"/workbench/messages/{message.pk}/read/").status_code == 404
     with pytest.raises(NotFound):
         message_mark_read(actor=bob, message=message)
     message.refresh_from_db()
@@ -110,6 +144,8 @@ def test_bad_input_is_refused_in_chinese_and_writes_nothing(alice: Any) -> None:
         notify_send(recipients=[alice], subject="   ", body="x")
     with pytest.raises(ValidationFailed, match="链接"):
         notify_send(recipients=[alice], body="", subject="x", link="javascript:alert(1)")
+    with pytest.raises(ValidationFailed, match="链接"):
+        notify_send(recipients=[alice], body="", subject="x", link="//evil.example/x")
     with pytest.raises(ValidationFailed, match="通知渠道"):
         notify_send(recipients=[alice], body="", subject="x", channels=("fax",))
     with pytest.raises(ValidationFailed):
@@ -134,3 +170,99 @@ def test_duplicate_and_inactive_recipients(alice: Any, bob: Any) -> None:
     messages = notify_send(recipients=[alice, alice, bob], body="", subject="一次")
     assert [m.recipient_id for m in messages] == [alice.pk]
     assert Delivery.objects.filter(channel="inapp", status="sent").count() == 1
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "/\t/evil.example/x",
+        "https://evil.example/workbench/",
+        "http://evil.example",
+        "https://127.0.0.1.evil.example/",
+        "https://user@evil.example/",
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://localhost/x",
+        "workbench/relative",
+    ],
+)
+def test_links_off_the_site_are_refused(alice: Any, link: str) -> None:
+    with pytest.raises(ValidationFailed, match="链接"):
+        notify_send(recipients=[alice], body="", subject="x", link=link)
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["/workbench/", "/my/messages/?unread=1#top", "https://localhost/x", "http://testserver/y",
+     "https://www.yunze.gov.example/zwgk/"],
+)  # fmt: skip
+def test_site_paths_and_our_hosts_are_accepted(
+    alice: Any, settings: Any, client: Any, link: str
+) -> None:
+    settings.ZHENGWU_NOTIFY_LINK_HOSTS = ["www.yunze.gov.example"]
+    [message] = notify_send(recipients=[alice], body="", subject="x", link=link)
+    assert message.link == link
+    client.force_login(alice)
+    page = client.get(f"/workbench/messages/{message.pk}/").content.decode()
+    assert "打开相关事项" in page
+
+
+def test_a_stored_link_to_a_host_no_longer_allowed_is_not_offered(
+    client: Any, alice: Any, settings: Any
+) -> None:
+    settings.ZHENGWU_NOTIFY_LINK_HOSTS = ["old.yunze.example"]
+    [message] = notify_send(recipients=[alice], body="", subject="x", link="https://old.yunze.example/")
+    settings.ZHENGWU_NOTIFY_LINK_HOSTS = []
+    client.force_login(alice)
+    page = client.get(f"/workbench/messages/{message.pk}/").content.decode()
+    assert "old.yunze.example" not in page
+
+
+@pytest.fixture
+def citizen(db: Any) -> Any:
+    return apps.get_model("directory", "Account").objects.create_user(
+        "citizen9", "Xx-12345678", display_name="市民张三", kind="citizen"
+    )
+
+
+def test_citizens_read_their_messages_on_the_public_site(client: Any, citizen: Any) -> None:
+    [message] = notify_send(
+        recipients=[citizen], subject="您的办件已受理", body="受理编号 YZ-2026-0001。", link="/my/"
+    )
+    client.force_login(citizen)
+
+    page = client.get("/my/messages/").content.decode()
+    assert "您的办件已受理" in page and "未读" in page
+    assert "site-header" in page and "wb-" not in page  # the public chrome, not the workbench
+    detail = client.get(f"/my/messages/{message.pk}/").content.decode()
+    assert "受理编号 YZ-2026-0001。" in detail
+    assert f'action="/my/messages/{message.pk}/read/"' in detail
+    assert client.post(f"/my/messages/{message.pk}/read/")["Location"] == (
+        f"/my/messages/{message.pk}/"
+    )
+    assert unread_count(citizen) == 0
+    notify_send(recipients=[citizen], subject="补正通知", body="")
+    response = client.post("/my/messages/read-all/", follow=True)
+    assert "1 条消息已标记为已读" in response.content.decode()
+    assert unread_count(citizen) == 0
+
+
+def test_the_public_inbox_is_for_citizens_and_enterprises_only(
+    client: Any, citizen: Any, alice: Any
+) -> None:
+    [message] = notify_send(recipients=[citizen], subject="仅限本人", body="")
+    assert client.get("/my/messages/").status_code == 302  # anonymous → login
+    client.force_login(alice)  # staff use the workbench inbox
+    assert client.get("/my/messages/").status_code == 403
+    assert client.get(f"/my/messages/{message.pk}/").status_code == 403
+    neighbour = apps.get_model("directory", "Account").objects.create_user(
+        "citizen10", "Xx-12345678", display_name="市民李四", kind="citizen"
+    )
+    client.force_login(neighbour)
+    assert client.get("/my/messages/").status_code == 200
+    assert client.get(f"/my/messages/{message.pk}/").status_code == 404  # someone else's
+    assert client.post(f"/my/messages/{message.pk}/read/").status_code == 404

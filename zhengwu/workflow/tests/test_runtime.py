@@ -50,15 +50,18 @@ def test_linear_approval_end_to_end(world):
     assert review.element_id == "review" and review.candidate_role == world.leader_role
     # The next step sees the value entered before (read-only there).
     assert actions.task_meta(review)["fields"][0]["access"] == "readonly"
-    with pytest.raises(ValidationFailed):
-        actions.task_complete(
-            actor=world.leader, task=review, decision="approve", form_data={"amount": 1}
-        )
-    actions.task_complete(actor=world.leader, task=review, decision="approve")
+    # A read-only field posted anyway is ignored (and the attempt is on record).
+    actions.task_complete(
+        actor=world.leader, task=review, decision="approve", form_data={"amount": 1}
+    )
+    review.refresh_from_db()
+    assert review.form_data == {}
+    assert AuditEntry.objects.filter(action="workflow.task.field_refused").count() == 1
     instance.refresh_from_db()
     assert instance.status == "completed" and instance.ended_at is not None
     kinds = list(instance.events.values_list("kind", flat=True))
-    assert kinds == ["started", "created", "completed", "created", "completed", "ended"]
+    assert kinds == ["started", "created", "completed", "created", "field_refused", "completed",
+                     "ended"]
     assert AuditEntry.objects.filter(action="workflow.task.complete").count() == 2
     assert AuditEntry.objects.filter(action="workflow.instance.start").count() == 1
 
@@ -66,7 +69,7 @@ def test_linear_approval_end_to_end(world):
 def test_required_field_and_bad_values(world):
     world.deploy("linear.bpmn")
     accept = only(world.start("zw_test_linear"))
-    for form in ({}, {"amount": "abc"}, {"amount": "NaN"}, {"secret": "x", "amount": 1}):
+    for form in ({}, {"amount": "abc"}, {"amount": "NaN"}, {"secret": "x"}):
         with pytest.raises(ValidationFailed):
             actions.task_complete(
                 actor=world.clerk, task=accept, decision="approve", form_data=form

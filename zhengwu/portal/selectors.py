@@ -1,0 +1,249 @@
+"""Queries of the portal: what the public pages show, the 政务公开 catalogue, the word list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.db.models.functions import ExtractYear
+from wagtail.models import Page, Site
+
+from zhengwu.audit.models import AuditEntry
+from zhengwu.directory.models import Organisation, Region
+from zhengwu.portal import sensitive
+
+PAGE_SIZE = 20
+# Directory records the home page is built from: their latest audited change dates the page.
+DIRECTORY_OBJECT_TYPES = ("directory.region", "directory.organisation")
+
+
+# --- City facts from the directory (走进云泽, 机构设置) ------------------------------------------
+
+
+@dataclass
+class CityOverview:
+    city: Region
+    districts: list[Any] = field(default_factory=list)  # Region rows annotated with towns, villages
+
+    @property
+    def town_count(self) -> int:
+        return sum(d.towns for d in self.districts)
+
+    @property
+    def village_count(self) -> int:
+        return sum(d.villages for d in self.districts)
+
+
+def city_region() -> Region | None:
+    """The city this site belongs to: ZHENGWU_SITE["region_code"] if set, else the first active
+    city-level region."""
+    cities = Region.objects.filter(level=Region.Level.CITY, is_active=True).order_by("code")
+    code = getattr(settings, "ZHENGWU_SITE", {}).get("region_code")
+    if code:
+        return cities.filter(code=code).first() or cities.first()
+    return cities.first()
+
+
+def city_overview() -> CityOverview | None:
+    """The city with its districts/counties and the number of towns and villages in each
+    (one query for the districts, whatever their number)."""
+    city = city_region()
+    if city is None:
+        return None
+    town = Q(children__level=Region.Level.TOWNSHIP, children__is_active=True)
+    village = Q(
+        children__is_active=True,
+        children__children__level=Region.Level.VILLAGE,
+        children__children__is_active=True,
+    )
+    districts = list(
+        Region.objects.filter(parent=city, level=Region.Level.COUNTY, is_active=True)
+        .annotate(
+            towns=Count("children", filter=town, distinct=True),
+            villages=Count("children__children", filter=village, distinct=True),
+        )
+        .order_by("code")
+    )
+    return CityOverview(city=city, districts=districts)
+
+
+def city_government(city: Region | None) -> Organisation | None:
+    if city is None:
+        return None
+    return Organisation.objects.filter(
+        region=city, kind=Organisation.Kind.GOVERNMENT, is_active=True
+    ).first()
+
+
+def government_departments(city: Region | None) -> list[Organisation]:
+    """The city government's working departments (市政府工作部门), in their official order."""
+    if city is None:
+        return []
+    return list(
+        Organisation.objects.filter(region=city, kind=Organisation.Kind.DEPARTMENT, is_active=True)
+    )
+
+
+def directory_last_updated() -> dt.datetime | None:
+    """When the directory data shown on the public pages last changed (from the audit trail).
+    None when nothing is recorded: a page never shows an invented date (政府网站检查指标)."""
+    return (
+        AuditEntry.objects.filter(object_type__in=DIRECTORY_OBJECT_TYPES)
+        .order_by("-seq")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+def portal_home() -> Page | None:
+    """The live root page of the default site, if it is the portal's HomePage."""
+    from zhengwu.portal.models import HomePage
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None or not site.root_page.live:
+        return None
+    return HomePage.objects.filter(pk=site.root_page_id).first()
+
+
+def latest_content(root: Page, limit: int) -> list[Any]:
+    from zhengwu.portal.models import ContentPage
+
+    return list(
+        ContentPage.objects.live().descendant_of(root).order_by("-pub_date", "-pk")
+        .only("title", "url_path", "path", "depth", "pub_date")[:limit]
+    )  # fmt: skip
+
+
+def column_blocks(root: Page, per_column: int = 6) -> list[tuple[Page, list[Any]]]:
+    """The columns shown in the menu under ``root`` with their newest entries (one query per
+    column)."""
+    from zhengwu.portal.models import ColumnPage, ContentPage
+
+    columns = ColumnPage.objects.child_of(root).live().in_menu()
+    blocks = []
+    for column in columns:
+        entries = list(
+            ContentPage.objects.child_of(column).live().order_by("-pub_date", "-pk")
+            .only("title", "url_path", "path", "depth", "pub_date")[:per_column]
+        )  # fmt: skip
+        blocks.append((column, entries))
+    return blocks
+
+
+def home_context(home: Page) -> dict[str, Any]:
+    overview = city_overview()
+    city = overview.city if overview else None
+    return {
+        "overview": overview,
+        "government": city_government(city),
+        "departments": government_departments(city),
+        "column_blocks": column_blocks(home),
+        "subsites": list(home.get_children().live().type(_subsite_model())),
+    }
+
+
+def _subsite_model() -> Any:
+    from zhengwu.portal.models import SubSitePage
+
+    return SubSitePage
+
+
+def home_last_updated(home: Page) -> dt.datetime | None:
+    """The newest of: the latest published item anywhere on the portal and the directory facts
+    shown on the home page. Never invented (政府网站检查指标: faked dates are a failure)."""
+    newest = latest_content(home, 1)
+    dates = [directory_last_updated(), newest[0].pub_date if newest else None]
+    return max(filter(None, dates), default=None)
+
+
+def column_entries(column: Page, page_number: str | None) -> PaginatorPage:
+    from zhengwu.portal.models import ContentPage
+
+    entries = (
+        ContentPage.objects.child_of(column).live().order_by("-pub_date", "-pk")
+        .only("title", "url_path", "path", "depth", "pub_date")
+    )  # fmt: skip
+    return Paginator(entries, PAGE_SIZE).get_page(page_number)
+
+
+# --- 政务公开 catalogue ------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogueView:
+    items: PaginatorPage
+    organisations: list[dict[str, Any]]
+    topics: list[dict[str, Any]]
+    years: list[dict[str, Any]]
+    selected: dict[str, str]
+    total: int
+
+
+def disclosure_browse(
+    params: Mapping[str, str], *, organisation: Organisation | None = None
+) -> CatalogueView:
+    """The catalogue filtered by organisation (code), topic and year, with the counts to browse by.
+    Unknown filter values select nothing rather than raising: they come from the address bar."""
+    from zhengwu.portal.models import DisclosureItem
+
+    base = DisclosureItem.objects.all()
+    if organisation is not None:
+        base = base.filter(organisation=organisation)
+    selected = {key: (params.get(key) or "").strip()[:60] for key in ("org", "topic", "year")}
+    items = base
+    if selected["org"]:
+        items = items.filter(organisation__code=selected["org"])
+    if selected["topic"]:
+        items = items.filter(topic=selected["topic"])
+    if selected["year"]:
+        year = int(selected["year"]) if selected["year"].isdigit() else 0
+        items = items.filter(published_on__year=year)
+    items = items.select_related("organisation", "page")
+    paginator = Paginator(items, PAGE_SIZE)
+    organisations = list(
+        base.values("organisation__code", "organisation__name")
+        .annotate(n=Count("id")).order_by("organisation__sort_path")
+    )  # fmt: skip
+    topics = list(base.values("topic").annotate(n=Count("id")).order_by("topic"))
+    years = list(
+        base.annotate(year=ExtractYear("published_on")).values("year")
+        .annotate(n=Count("id")).order_by("-year")
+    )  # fmt: skip
+    return CatalogueView(
+        items=paginator.get_page(params.get("page")), organisations=organisations, topics=topics,
+        years=years, selected=selected, total=paginator.count,
+    )  # fmt: skip
+
+
+def disclosure_item_get(pk: int) -> Any:
+    from zhengwu.portal.models import DisclosureItem
+
+    return DisclosureItem.objects.select_related("organisation", "page", "document").get(pk=pk)
+
+
+# --- Prohibited words --------------------------------------------------------------------------
+
+_matcher_cache: dict[str, Any] = {"key": None, "matcher": None}
+
+
+def sensitive_matcher() -> sensitive.Matcher:
+    """The automaton over the active word list, rebuilt only when the list changed (one
+    aggregate query per call)."""
+    from zhengwu.portal.models import SensitiveWord
+
+    active = SensitiveWord.objects.filter(is_active=True)
+    state = active.aggregate(n=Count("id"), changed=Max("updated_at"), top=Max("id"))
+    key = f"{state['n']}:{state['changed']}:{state['top']}"
+    if _matcher_cache["key"] != key:
+        _matcher_cache["matcher"] = sensitive.Matcher(active.values_list("word", flat=True))
+        _matcher_cache["key"] = key
+    return _matcher_cache["matcher"]
