@@ -531,15 +531,14 @@ def _save(step: _Step, wf: Any, expected_version: int) -> None:
 
 
 def _lock_instance(pk: int) -> ProcessInstance:
-    instance = (
-        ProcessInstance.objects.select_for_update(of=("self",))
-        .select_related("definition", "organisation", "initiator")
-        .filter(pk=pk)
-        .first()
-    )
-    if instance is None:
+    # Lock the bare row first, then read it with its relations. A locking SELECT with joins loses
+    # the row on PostgreSQL when a concurrent transaction changed a joined key (e.g. a migration
+    # moving the instance to another definition): the re-check pairs the new row with the old join.
+    if not list(ProcessInstance.objects.select_for_update().filter(pk=pk).values_list("pk")):
         raise NotFound()
-    return instance
+    return ProcessInstance.objects.select_related("definition", "organisation", "initiator").get(
+        pk=pk
+    )
 
 
 def _lock_task(task: WorkTask) -> tuple[WorkTask, ProcessInstance]:
