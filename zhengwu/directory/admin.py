@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -122,7 +123,10 @@ class ActionAdmin(admin.ModelAdmin):
     def save_formset_with_actions(
         self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
     ) -> None:
-        raise NotImplementedError
+        # Admins without inlines never get here; one with inlines must route them through actions.
+        raise ImproperlyConfigured(
+            f"{type(self).__name__} has inlines but does not save them through directory actions"
+        )
 
 
 # --- Regions ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ characters, lower-case x) before checking it, and refuses a wrong value with the
 that names the problem (``validators.MESSAGES``). ``clean`` returns the canonical form.
 """
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django import forms
@@ -15,7 +16,7 @@ from zhengwu.identifiers.checksums import IdentifierError
 from zhengwu.identifiers.validators import message_for
 
 
-class _IdentifierField(forms.CharField):
+class _IdentifierField(forms.CharField, ABC):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("strip", True)
         super().__init__(**kwargs)
@@ -25,8 +26,9 @@ class _IdentifierField(forms.CharField):
         attrs.update({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"})
         return attrs
 
+    @abstractmethod
     def canonical(self, value: str) -> str:
-        raise NotImplementedError
+        """Validate ``value`` and return its canonical form, or raise IdentifierError."""
 
     def to_python(self, value: Any) -> str:
         value = super().to_python(value)

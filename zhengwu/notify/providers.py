@@ -6,6 +6,7 @@ whose ``send`` raises ``SmsError`` (or any exception) when the gateway refuses t
 
 import os
 import uuid
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from django.conf import settings
@@ -17,11 +18,12 @@ class SmsError(Exception):
     """The provider could not send the message; the text is stored on the failed Delivery."""
 
 
-class SmsProvider:
+class SmsProvider(ABC):
     """Send one text message to one mobile number and return the provider's message id."""
 
+    @abstractmethod
     def send(self, mobile: str, text: str) -> str:
-        raise NotImplementedError
+        """Deliver the text; raise ``SmsError`` when the gateway refuses it."""
 
     @classmethod
     def dotted_path(cls) -> str:
