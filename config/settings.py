@@ -58,9 +58,14 @@ INSTALLED_APPS = [
     # Engines (layer 2)
     "zhengwu.workflow",
     "zhengwu.signing",
+    "zhengwu.search",
+    "zhengwu.licences",
+    "zhengwu.exchange",
     # Domains (layer 3)
     "zhengwu.eservices",
     "zhengwu.portal",
+    "zhengwu.documents",
+    "zhengwu.supervision",
     # Shell (layer 4)
     "zhengwu.workbench",
     "zhengwu.public_site",

@@ -15,6 +15,9 @@ urlpatterns = [
     path("files/", include("zhengwu.files.urls")),
     path("services/", include("zhengwu.eservices.urls")),
     path("signing/", include("zhengwu.signing.urls")),
+    path("licences/", include("zhengwu.licences.urls")),
+    path("search/", include("zhengwu.search.urls")),
+    path("complaints/", include("zhengwu.supervision.urls_public")),
     path("workbench/", include("zhengwu.workbench.urls")),
     path("workbench/audit/", include("zhengwu.audit.urls")),
     path("workbench/calendar/", include("zhengwu.workdays.urls")),
@@ -22,6 +25,10 @@ urlpatterns = [
     path("my/messages/", include("zhengwu.notify.urls_public")),
     path("workbench/workflow/", include("zhengwu.workflow.urls")),
     path("workbench/services/", include("zhengwu.eservices.urls_manage")),
+    path("workbench/cases/", include("zhengwu.eservices.urls_cases")),
+    path("workbench/documents/", include("zhengwu.documents.urls")),
+    path("workbench/exchange/", include("zhengwu.exchange.urls")),
+    path("workbench/supervision/", include("zhengwu.supervision.urls")),
     path("workbench/admin/", admin.site.urls),
     # The portal (Wagtail): its admin inside the workbench, documents, 政务公开 items, and last of
     # all the catch-all page serving (zhengwu.portal.cms / urls explain the access policies).

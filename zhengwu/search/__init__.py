@@ -1,0 +1,1 @@
+"""Chinese full-text search across modules (jieba), fed by registered sources."""
