@@ -1,1 +1,1 @@
-"""Official documents (公文): drafting, sign-off, numbering, GB/T 9704 rendering, sealing, sending."""
+"""Official documents (公文): drafting, sign-off, numbering, GB/T 9704 rendering, sealing."""
