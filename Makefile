@@ -45,6 +45,10 @@ test: lint
 	$(BIN)/pytest -q
 
 bench: setup
+	@# bench/portal.py needs nginx and wrk (Debian's); installed when missing (as root).
+	@command -v wrk >/dev/null && { command -v nginx >/dev/null || test -x /usr/sbin/nginx; } || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends nginx-light wrk >/dev/null; }
 	@set -e; found=0; for b in bench/*.py; do \
 	  [ -f "$$b" ] && [ "$$b" != bench/common.py ] || continue; found=1; $(BIN)/python $$b $(BENCH_ARGS); \
 	done; [ $$found = 1 ] || echo "bench: no benchmarks yet"

@@ -33,6 +33,7 @@ SUBJECT = "bench.subject"
 BPMN = Path(__file__).resolve().parent / "bpmn"
 VISIBLE = 60  # tasks the measured user sees, whatever the total
 BATCH = 2000
+STATE_SIZES: dict[str, float] = {}
 
 
 class World:
@@ -48,18 +49,34 @@ class World:
         city = organisation_create(actor=None, name="云泽市人民政府", kind="government",
                                    region=region, code="bench-city")  # fmt: skip
         self.departments = [
-            organisation_create(actor=None, name=f"基准局{i:02d}", kind="department",
-                                region=region, parent=city, code=f"bench-{i:02d}")
+            organisation_create(
+                actor=None,
+                name=f"基准局{i:02d}",
+                kind="department",
+                region=region,
+                parent=city,
+                code=f"bench-{i:02d}",
+            )
             for i in range(20)
         ]
         self.role = Role.objects.create(code="bench-clerk", name="基准承办人")
-        self.me = Account.objects.create_user("bench-me", "Xx-12345678", display_name="基准用户",
-                                              kind="staff", organisation=self.departments[0])
+        self.me = Account.objects.create_user(
+            "bench-me",
+            "Xx-12345678",
+            display_name="基准用户",
+            kind="staff",
+            organisation=self.departments[0],
+        )
         RoleAssignment.objects.create(account=self.me, role=self.role,
                                       organisation=self.departments[0])  # fmt: skip
         for i, dept in enumerate(self.departments[1:], 1):
-            other = Account.objects.create_user(f"bench-{i}", "Xx-12345678", kind="staff",
-                                                display_name=f"承办{i}", organisation=dept)
+            other = Account.objects.create_user(
+                f"bench-{i}",
+                "Xx-12345678",
+                kind="staff",
+                display_name=f"承办{i}",
+                organisation=dept,
+            )
             RoleAssignment.objects.create(account=other, role=self.role, organisation=dept)
         for name in ("bench_inbox.bpmn", "bench_six.bpmn"):
             actions.definition_deploy(actor=None, bpmn_xml=(BPMN / name).read_bytes(),
@@ -68,8 +85,9 @@ class World:
 
         self.template = self.start("zw_bench_inbox", self.departments[0])
         self.template_row = self.template.tasks.get()
-        self.template_deadline = Deadline.objects.get(owner_type="workflow.task",
-                                                      owner_id=str(self.template_row.pk))
+        self.template_deadline = Deadline.objects.get(
+            owner_type="workflow.task", owner_id=str(self.template_row.pk)
+        )
         self.counter = 0
 
     def start(self, key: str, org: object) -> object:
@@ -147,7 +165,7 @@ def complete_ops(world: World, count: int) -> float:
     """Median seconds to complete one of my tasks (a different task each time)."""
     from zhengwu.workflow import actions
 
-    tasks = world.my_open_tasks()[:count + 1]
+    tasks = world.my_open_tasks()[: count + 1]
     actions.task_complete(actor=world.me, task=tasks[0], decision="approve")  # warm-up
     samples = []
     for task in tasks[1:]:
@@ -207,6 +225,19 @@ def six_step(world: World, rounds: int) -> tuple[float, float, float]:
         engine.dump(wf)
 
     engine_time = median_time(engine_step, rounds * 6, warmup=3)
+
+    # Before the slim state (fourth session) every state carried its specs inline: the same
+    # step on such a state, and both sizes, for comparison (printed, no target).
+    inline_state = engine.dump(engine.load(instance.state), store=False)
+
+    def engine_step_inline() -> None:
+        wf = engine.load(inline_state)
+        engine.complete(wf, row.spiff_task_id, {"decision": "approve"})
+        engine.dump(wf, store=False)
+
+    inline_time = median_time(engine_step_inline, rounds * 6, warmup=3)
+    STATE_SIZES.update(slim=len(instance.state), inline=len(inline_state),
+                       engine_inline=inline_time)  # fmt: skip
     target = WorkTask.objects.filter(pk=row.pk)
 
     def bare_update() -> None:
@@ -249,6 +280,11 @@ def main() -> int:
                     f"engine_ms_per_step={engine_time * 1000:.2f} "
                     f"bare_update_ms={bare * 1000:.3f} "
                     f"full_step_vs_bare={per_step / bare:.1f}x")  # fmt: skip
+        report.info(
+            f"state_bytes_slim={STATE_SIZES['slim']:.0f} "
+            f"state_bytes_inline_before={STATE_SIZES['inline']:.0f} "
+            f"engine_ms_per_step_inline_before={STATE_SIZES['engine_inline'] * 1000:.2f}"
+        )
         report.metric("engine_overhead_per_step_vs_bare_update", engine_time / bare, "<=", 10)
     return report.finish()
 

@@ -294,6 +294,12 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 PORTAL_PUBLISH_DIR = Path(env_str("PORTAL_PUBLISH_DIR", str(VAR_DIR / "publish")))
 # The host name readers use (the static export is rendered as if requested on it).
 PORTAL_PUBLIC_HOST = env_str("PORTAL_PUBLIC_HOST", "localhost")
+# App-level cache of anonymous portal pages (zhengwu/portal/pagecache.py); 0 switches it off.
+PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 600)
+# Its generation stamp: touched on every publish/directory change, stat()ed per request.
+PORTAL_PAGE_CACHE_STAMP = Path(
+    env_str("PORTAL_PAGE_CACHE_STAMP", str(VAR_DIR / "portal-page-cache.stamp"))
+)
 
 LOGGING = {
     "version": 1,
@@ -307,3 +313,9 @@ if not DEBUG and SECRET_KEY == _PUBLISHED_SECRET:
 if env_bool("ZHENGWU_PRODUCTION", False) and not env_str("ZHENGWU_SECRET_KEY", ""):
     # Several application servers must share one key; a per-machine generated file would not.
     raise RuntimeError("ZHENGWU_SECRET_KEY must be set in production")
+
+# Electronic licences (zhengwu.licences): CSS font list of the licence PDFs; the QR code's
+# verification URL is built from ZHENGWU_BASE_URL (docs/modules/licences.md).
+ZHENGWU_LICENCE_FONT_FAMILY = env_str(
+    "ZHENGWU_LICENCE_FONT_FAMILY", '"Noto Serif CJK SC", "Noto Sans CJK SC", serif'
+)

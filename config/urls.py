@@ -26,6 +26,7 @@ urlpatterns = [
     path("workbench/workflow/", include("zhengwu.workflow.urls")),
     path("workbench/services/", include("zhengwu.eservices.urls_manage")),
     path("workbench/cases/", include("zhengwu.eservices.urls_cases")),
+    path("workbench/licences/", include("zhengwu.licences.urls_manage")),
     path("workbench/documents/", include("zhengwu.documents.urls")),
     path("workbench/exchange/", include("zhengwu.exchange.urls")),
     path("workbench/supervision/", include("zhengwu.supervision.urls")),

@@ -107,3 +107,66 @@ def test_admin_uploads_edits_and_sees_the_path_taken(
     expect(diagram.locator('.djs-connection.zw-done[data-element-id="Flow_1"]')).to_have_count(1)
     expect(page.get_by_role("table").filter(has_text="窗口受理")).to_be_visible()
     assert external == [], f"requests left the server: {external}"
+
+
+def test_editor_properties_panel_assigns_steps_then_deploys_with_none_unassigned(
+    page: Page, live_server: Any, world: Any
+) -> None:
+    """A diagram from another modeler, its steps unassigned: assigned, given decisions and form
+    fields in the editor's panel, saved — the new version has no unassigned step."""
+    from zhengwu.workflow.models import ProcessDefinition
+
+    base = live_server.url
+    external: list[str] = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(base) else None)
+    v1 = actions.definition_deploy(actor=world["admin"], filename="camunda_form.bpmn",
+                                   bpmn_xml=(BPMN / "camunda_form.bpmn").read_bytes())  # fmt: skip
+    assert [e for e, _n in actions.unassigned_steps(v1)] == ["check", "fill"] or len(
+        actions.unassigned_steps(v1)) == 2  # fmt: skip
+    _login(page, base, "liuadmin")
+    page.goto(f"{base}/workbench/workflow/admin/definitions/{v1.pk}/edit/")
+    modeler = page.locator("#bpmn-modeler")
+    expect(modeler).to_have_attribute("data-ready", "true")
+    panel = page.locator("#zw-properties")
+    expect(panel).to_contain_text("选择一个人工任务")
+
+    # First step: the clerk role of the handling organisation, 2 working days.
+    modeler.locator('.djs-element[data-element-id="fill"]').click()
+    expect(panel).to_have_attribute("data-element", "fill")
+    panel.get_by_label("办理人").select_option("role:wf-clerk")
+    panel.get_by_label("时限（工作日）").fill("2")
+    panel.get_by_label("时限（工作日）").blur()
+
+    # Second step: the leader of the parent organisation, may send back, one extra field.
+    modeler.locator('.djs-element[data-element-id="check"]').click()
+    expect(panel).to_have_attribute("data-element", "check")
+    panel.get_by_label("办理人").select_option("role:wf-leader")
+    panel.get_by_label("在哪个单位").select_option("handling_parent")
+    panel.get_by_label("退回", exact=True).check()
+    panel.get_by_role("button", name="添加字段").click()
+    row = panel.locator("tr.zw-field-row").last
+    row.get_by_label("字段标识").fill("verdict")
+    row.get_by_label("显示名称").fill("复核结论")
+    row.locator("select[name=ftype]").select_option("enum")
+    row.get_by_label("选项（逗号分隔）").fill("通过,不通过")
+    row.get_by_label("必填").check()
+
+    # Back to the first step: the panel reads what was written.
+    modeler.locator('.djs-element[data-element-id="fill"]').click()
+    expect(panel.get_by_label("办理人")).to_have_value("role:wf-clerk")
+    expect(panel.get_by_label("时限（工作日）")).to_have_value("2")
+
+    page.get_by_role("button", name="校验并部署").click()
+    expect(page.locator("#modeler-status")).to_contain_text("已部署")
+    v2 = ProcessDefinition.objects.get(key=v1.key, is_latest=True)
+    assert v2.version == v1.version + 1
+    assert actions.unassigned_steps(v2) == []
+    fill, check = v2.user_tasks["fill"], v2.user_tasks["check"]
+    assert fill["assignment"]["role"] == "wf-clerk" and fill["limit"] == 2
+    assert [f["id"] for f in fill["fields"]] == ["reason", "days"]  # camunda:formData kept
+    assert check["assignment"] == {"kind": "role", "role": "wf-leader",
+                                   "organisation": "handling_parent"}  # fmt: skip
+    assert "send_back" in check["decisions"]
+    assert check["fields"][-1]["id"] == "verdict" and check["fields"][-1]["required"] is True
+    assert '<zw:assignment role="wf-clerk"' in v2.bpmn_xml
+    assert external == [], f"requests left the server: {external}"

@@ -10,6 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from zhengwu.core.idempotency import idempotency_token_field
 
 
 class Audience(models.TextChoices):
@@ -145,6 +148,15 @@ class ServiceItem(models.Model):
     # The application form of the next session: a JSON Schema (object); {} = not defined yet.
     form_schema = models.JSONField(_("application form (JSON Schema)"), default=dict, blank=True)
     process_key = models.CharField(_("case process key"), max_length=100, blank=True)
+    # Licence type code issued on approval (zhengwu.licences); blank = no licence.
+    licence_type = models.CharField(_("licence type on approval"), max_length=40, blank=True)
+    # 一件事一次办: other departments that give an opinion in parallel on every application.
+    joint_organisations = models.ManyToManyField(
+        "directory.Organisation",
+        verbose_name=_("joint handling departments"),
+        blank=True,
+        related_name="joint_service_items",
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -279,3 +291,464 @@ class Faq(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications (办件) and their handling — issue 4, second part. Rows are written only by
+# ``zhengwu.eservices.cases`` (actions); the status changes only through the transitions below.
+# ---------------------------------------------------------------------------------------------
+
+APPLICATION_OWNER_TYPE = "eservices.application"  # workflow subject type and deadline owner
+
+
+class ApplicantKind(models.TextChoices):
+    CITIZEN = "citizen", _("Individual")
+    ENTERPRISE = "enterprise", _("Legal entity")
+
+
+class ApplicationChannel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At the counter")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("application status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("application status", "Submitted")
+    CORRECTION_REQUESTED = (
+        "correction_requested",
+        pgettext_lazy("application status", "Correction requested"),
+    )
+    ACCEPTED = "accepted", pgettext_lazy("application status", "Accepted")
+    NOT_ACCEPTED = "not_accepted", pgettext_lazy("application status", "Not accepted")
+    UNDER_REVIEW = "under_review", pgettext_lazy("application status", "Under review")
+    SUSPENDED = "suspended", pgettext_lazy("application status", "Suspended")
+    APPROVED = "approved", pgettext_lazy("application status", "Approved")
+    REFUSED = "refused", pgettext_lazy("application status", "Refused")
+    CONCLUDED = "concluded", pgettext_lazy("application status", "Concluded")
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
+
+
+S = ApplicationStatus
+# Cases the department still has to act on (dashboards, overdue rules).
+OPEN_STATUSES = (S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.SUSPENDED, S.APPROVED, S.REFUSED)
+# Cases whose handling has ended.
+FINAL_STATUSES = (S.NOT_ACCEPTED, S.CONCLUDED, S.WITHDRAWN)
+
+
+class Application(FSMModelMixin, models.Model):
+    """办件: one application for one service item, from draft to conclusion.
+
+    Deadlines: ``statutory_due``/``promised_due`` mirror the workdays deadlines labelled
+    ``statutory``/``promised`` (owner ``eservices.application``); ``acceptance_due`` mirrors the
+    5-working-day 受理 limit (行政许可法 第32条, label ``acceptance``).
+    """
+
+    Status = ApplicationStatus
+
+    number = models.CharField(_("case number"), max_length=40, unique=True, null=True, blank=True)
+    # HMAC-SHA256 (hex) of the query code shown once to the applicant; never the code itself.
+    query_code = models.CharField(_("query code digest"), max_length=64, blank=True, editable=False)
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("service item"), on_delete=models.PROTECT, related_name="+"
+    )
+    handling_organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("handling organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=ApplicationChannel.choices,
+        default=ApplicationChannel.ONLINE,
+    )
+    applicant_kind = models.CharField(
+        _("applicant kind"), max_length=12, choices=ApplicantKind.choices
+    )
+    applicant_name = models.CharField(_("applicant name"), max_length=200, blank=True)
+    applicant_id_number = models.CharField(_("ID or credit code"), max_length=18, blank=True)
+    contact_phone = models.CharField(_("contact telephone"), max_length=30, blank=True)
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    status = FSMField(
+        _("status"),
+        max_length=24,
+        choices=ApplicationStatus.choices,
+        default=S.DRAFT,
+        protected=True,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The (re)submission the current acceptance clock counts from (补正 restarts it).
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # 行政许可法 第32条: accepted by law because no decision on acceptance came within 5 days.
+    deemed_accepted = models.BooleanField(_("accepted by operation of law"), default=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    # The outcome, kept after conclusion: approved / refused / not_accepted (blank while open).
+    decision = models.CharField(_("decision"), max_length=20, blank=True)
+    decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    legal_basis = models.TextField(_("legal basis of the decision"), blank=True)
+    fee_charged = models.DecimalField(
+        _("fee charged (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    acceptance_due = models.DateField(_("acceptance due"), null=True, blank=True)
+    statutory_due = models.DateField(_("statutory due date"), null=True, blank=True)
+    promised_due = models.DateField(_("promised due date"), null=True, blank=True)
+    workflow_instance = models.ForeignKey(
+        "workflow.ProcessInstance",
+        verbose_name=_("workflow instance"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    correction_count = models.PositiveSmallIntegerField(_("corrections requested"), default=0)
+    licence_number = models.CharField(_("licence number"), max_length=60, blank=True)
+    idempotency_key = idempotency_token_field()
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        permissions = [
+            ("handle_application", _("Can handle applications (accept, review)")),
+            ("decide_application", _("Can decide applications")),
+        ]
+        indexes = [
+            models.Index(fields=["handling_organisation", "status"], name="eservices_app_org"),
+            models.Index(fields=["item", "status"], name="eservices_app_item"),
+            models.Index(fields=["submitted_at"], name="eservices_app_submitted"),
+            models.Index(fields=["concluded_at"], name="eservices_app_concluded"),
+            models.Index(fields=["applicant", "status"], name="eservices_app_applicant"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or _("Draft application %(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    # -- transitions (only ``cases`` calls them, inside its transactions) ---------------------
+    @transition(field=status, source=[S.DRAFT, S.CORRECTION_REQUESTED], target=S.SUBMITTED)
+    def submit(self) -> None:
+        pass
+
+    @transition(field=status, source=S.SUBMITTED, target=S.CORRECTION_REQUESTED)
+    def request_correction(self) -> None:
+        pass
+
+    @transition(field=status, source=S.SUBMITTED, target=S.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=S.SUBMITTED, target=S.NOT_ACCEPTED)
+    def not_accept(self) -> None:
+        pass
+
+    @transition(field=status, source=S.ACCEPTED, target=S.UNDER_REVIEW)
+    def start_review(self) -> None:
+        pass
+
+    @transition(field=status, source=[S.ACCEPTED, S.UNDER_REVIEW], target=S.SUSPENDED)
+    def suspend(self) -> None:
+        pass
+
+    @transition(field=status, source=S.SUSPENDED, target=S.UNDER_REVIEW)
+    def resume(self) -> None:
+        pass
+
+    @transition(field=status, source=[S.ACCEPTED, S.UNDER_REVIEW], target=S.APPROVED)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=[S.ACCEPTED, S.UNDER_REVIEW], target=S.REFUSED)
+    def refuse(self) -> None:
+        pass
+
+    @transition(field=status, source=[S.APPROVED, S.REFUSED], target=S.CONCLUDED)
+    def conclude(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[
+            S.DRAFT,
+            S.SUBMITTED,
+            S.CORRECTION_REQUESTED,
+            S.ACCEPTED,
+            S.UNDER_REVIEW,
+            S.SUSPENDED,
+        ],
+        target=S.WITHDRAWN,
+    )
+    def withdraw(self) -> None:
+        pass
+
+
+class ApplicationMaterial(models.Model):
+    """One uploaded file for one required material (several files per material allowed)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    # SET_NULL: the catalogue may be edited later; the name is kept for the record.
+    material = models.ForeignKey(
+        Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    material_name = models.CharField(_("material name"), max_length=200)
+    file = models.ForeignKey(
+        "files.StoredFile", verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Uploaded in answer to the n-th correction notice (0 = with the first submission).
+    correction_round = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["application", "material_name", "pk"]
+        verbose_name = _("uploaded material")
+        verbose_name_plural = _("uploaded materials")
+
+    def __str__(self) -> str:
+        return self.material_name
+
+
+class CorrectionNotice(models.Model):
+    """一次性告知 (补正通知): ONE notice listing every missing or wrong material.
+
+    ``items`` = [{"material_id": int|None, "name": str, "note": str}, ...].
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="correction_notices"
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    items = models.JSONField(_("materials to correct"), default=list)
+    note = models.TextField(_("note"), blank=True)
+    issued_at = models.DateTimeField(_("notified at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "round"]
+        verbose_name = _("correction notice")
+        verbose_name_plural = _("correction notices")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "round"], name="eservices_corr_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.round}"
+
+
+class ApplicationEvent(models.Model):
+    """One line of the case timeline (who, when, what; from/to status)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("by"), max_length=200, blank=True)
+    # A verb such as "submit", "accept", "correction", "opinion", "licence", "rating".
+    kind = models.CharField(_("event"), max_length=40)
+    from_status = models.CharField(_("from status"), max_length=24, blank=True)
+    to_status = models.CharField(_("to status"), max_length=24, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # Shown to the applicant on the public case page (internal notes are not).
+    public = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["application", "at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.kind, self.kind))
+
+
+EVENT_LABELS = {
+    "draft": _("Draft started"),
+    "submit": _("Submitted"),
+    "resubmit": _("Corrections handed in"),
+    "correction": _("Corrections requested"),
+    "accept": _("Accepted"),
+    "deemed_accepted": _("Accepted by operation of law"),
+    "not_accept": _("Not accepted"),
+    "review": _("Reviewed"),
+    "approve": _("Approved"),
+    "refuse": _("Refused"),
+    "licence": _("Licence issued"),
+    "conclude": _("Concluded"),
+    "suspend": _("Suspended"),
+    "resume": _("Resumed"),
+    "withdraw": _("Withdrawn"),
+    "rating": _("Rated"),
+    "rectification": _("Rectification response"),
+}
+
+
+class SuspensionKind(models.TextChoices):
+    """Periods 行政许可法 第45条 excludes from the time limit."""
+
+    EXPERT_REVIEW = "expert_review", _("Expert review")  # 专家评审
+    HEARING = "hearing", _("Hearing")  # 听证
+    INSPECTION = "inspection", _("Inspection, testing, quarantine")  # 检验、检测、检疫
+    APPRAISAL = "appraisal", _("Appraisal")  # 鉴定
+    TENDER = "tender", _("Tender or auction")  # 招标、拍卖
+
+
+class Suspension(models.Model):
+    """A pause of the clock (workdays ``deadline_suspend``/``deadline_resume``)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="suspensions"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SuspensionKind.choices)
+    reason = models.TextField(_("reason"))
+    started_on = models.DateField(_("suspended on"))
+    ended_on = models.DateField(_("resumed on"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["application", "started_on", "pk"]
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.get_kind_display()}"
+
+
+class JointOpinion(models.Model):
+    """一件事一次办: one participating department's opinion on a joint application."""
+
+    class Verdict(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        DISAGREE = "disagree", _("Disagree")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="joint_opinions"
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices, blank=True)
+    note = models.TextField(_("opinion"), blank=True)
+    given_at = models.DateTimeField(_("given at"), null=True, blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["application", "organisation__sort_path"]
+        verbose_name = _("joint opinion")
+        verbose_name_plural = _("joint opinions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "organisation"], name="eservices_joint_opinion_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.organisation}"
+
+
+class RatingLevel(models.IntegerChoices):
+    """好差评 (GB/T 39735 five levels)."""
+
+    VERY_DISSATISFIED = 1, _("Very dissatisfied")  # 非常不满意
+    DISSATISFIED = 2, _("Dissatisfied")  # 不满意
+    NEUTRAL = 3, _("Neither satisfied nor dissatisfied")  # 基本满意
+    SATISFIED = 4, _("Satisfied")  # 满意
+    VERY_SATISFIED = 5, _("Very satisfied")  # 非常满意
+
+
+class Rating(models.Model):
+    """好差评: one rating per concluded case; a bad one (≤ 2) needs a rectification response."""
+
+    Level = RatingLevel
+    BAD = 2  # levels at or below this start a rectification task
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="rating")
+    level = models.PositiveSmallIntegerField(_("rating"), choices=RatingLevel.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
+    rectification_task = models.ForeignKey(
+        "workflow.WorkTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rectification_due = models.DateField(_("rectification due"), null=True, blank=True)
+    rectification_response = models.TextField(_("rectification response"), blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("service rating")
+        verbose_name_plural = _("service ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="eservices_rating_level"
+            )
+        ]
+        indexes = [models.Index(fields=["level", "created_at"], name="eservices_rating_level_ix")]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.level}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level <= self.BAD

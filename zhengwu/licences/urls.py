@@ -1,4 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from zhengwu.licences import views
 
 app_name = "licences"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("verify/", views.verify_upload, name="verify_upload"),
+    path("verify/<str:token>/", views.verify, name="verify"),
+    path("my/", views.my_licences, name="my"),
+]

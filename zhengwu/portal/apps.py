@@ -10,11 +10,13 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from zhengwu.core.registry import MenuItem, workbench
-        from zhengwu.portal import signals
+        from zhengwu.core.registry import MenuItem, register_demo_loader, workbench
+        from zhengwu.portal import demo_content, search_source, signals
 
         workbench.register_menu(MenuItem(
             key="portal.cms", label=_("Content management"), url_name="wagtailadmin_home",
             order=60, permissions=(CMS_PERMISSION,),
         ))  # fmt: skip
         signals.connect()
+        search_source.register()
+        register_demo_loader("portal.content", demo_content.load, order=70)

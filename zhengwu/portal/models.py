@@ -92,14 +92,54 @@ class PortalPage(Page):
     class Meta:
         abstract = True
 
+    # Relations the page's template reads, fetched with the page when it is served
+    # (zhengwu.portal.views._route).
+    serve_select_related: tuple[str, ...] = ()
+
+    def _memo(self, name: str, compute: Any) -> Any:
+        """What a page's frame needs from the tree (ancestors, navigation, column, sub-site,
+        view restrictions) is remembered per process for the current page-cache generation: any
+        page, site or restriction change starts a new one (zhengwu.portal.pagecache). Pages not
+        saved yet (previews of new pages) are not remembered."""
+        from zhengwu.portal import pagecache
+
+        if self.pk is None or not pagecache.enabled():
+            return compute()
+        store = pagecache.local_store()
+        key = ("page", self.pk, name)
+        if key not in store:
+            store[key] = compute()
+        return store[key]
+
     @cached_property
     def portal_ancestors(self) -> list[Page]:
         """Ancestors below the tree root, root-most first (one query; plain pages carrying what
-        breadcrumbs and links need)."""
-        return list(
+        breadcrumbs and links need). The home page has none, and costs no query."""
+        if self.depth <= 2:
+            return []
+        return self._memo("ancestors", lambda: list(
             Page.objects.ancestor_of(self).filter(depth__gt=1)
             .only("title", "url_path", "path", "depth", "content_type_id")
-        )  # fmt: skip
+        ))  # fmt: skip
+
+    def get_view_restrictions(self) -> Any:
+        """Wagtail's check, in one query instead of two: restrictions on this page or any
+        ancestor, found by the materialised-path prefixes (the portal does not use aliases;
+        an alias still resolves to its source page)."""
+        from wagtail.models import PageViewRestriction
+
+        prefixes = [self.path[: Page.steplen * n] for n in range(1, self.depth + 1)]
+        query = models.Q(page__path__in=prefixes)
+        if self.alias_of_id:
+            query |= models.Q(page_id=self.alias_of_id)
+        restrictions = PageViewRestriction.objects.filter(query)
+        # Serving iterates it: filled from the per-generation memo. Anything that refines it
+        # (the admin's privacy views order it) clones it and queries afresh.
+        restrictions._result_cache = self._memo(  # type: ignore[attr-defined]
+            "restrictions", lambda: list(PageViewRestriction.objects.filter(query))
+        )
+        restrictions._prefetch_done = True  # type: ignore[attr-defined]
+        return restrictions
 
     @cached_property
     def subsite(self) -> SubSitePage | None:
@@ -108,7 +148,9 @@ class PortalPage(Page):
         content_type = ContentType.objects.get_for_model(SubSitePage)  # cached by Django
         for page in reversed(self.portal_ancestors):
             if page.content_type_id == content_type.pk:
-                return SubSitePage.objects.select_related("organisation").get(pk=page.pk)
+                return self._memo("subsite", lambda pk=page.pk: (
+                    SubSitePage.objects.select_related("organisation").get(pk=pk)
+                ))  # fmt: skip
         return None
 
     @cached_property
@@ -129,10 +171,21 @@ class PortalPage(Page):
                 identity["operator"] = subsite.organisation.name
         return identity
 
+    @cached_property
+    def nav_children(self) -> list[Page]:
+        """Live children of the navigation root (sub-site or portal home), with what links and
+        type checks need: the navigation, the home page's column blocks and sub-site list all come
+        from this one query."""
+        root = self.subsite or self.home or self
+        return self._memo("nav", lambda: list(
+            Page.objects.live().filter(path__startswith=root.path, depth=root.depth + 1)
+            .only("title", "url_path", "depth", "path", "content_type_id", "show_in_menus")
+            .order_by("path")
+        ))  # fmt: skip
+
     def navigation(self) -> list[Page]:
         """The top navigation: the columns of the sub-site if inside one, else of the portal."""
-        root = self.subsite or self.home or self
-        return list(root.get_children().live().in_menu().only("title", "url_path", "depth", "path"))
+        return [page for page in self.nav_children if page.show_in_menus]
 
     def last_updated(self) -> dt.datetime | None:
         return self.last_published_at
@@ -180,7 +233,7 @@ class HomePage(PortalPage):
         from zhengwu.portal import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.home_context(self))
+        context.update(selectors.home_context(self, children=self.nav_children))
         return context
 
     def last_updated(self) -> dt.datetime | None:
@@ -209,6 +262,7 @@ class SubSitePage(PortalPage):
         FieldPanel("intro"),
     ]  # fmt: skip
     template = "portal/subsite_page.html"
+    serve_select_related = ("organisation",)
 
     class Meta:
         verbose_name = _("sub-site")
@@ -222,7 +276,9 @@ class SubSitePage(PortalPage):
         from zhengwu.portal import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["column_blocks"] = selectors.column_blocks(self, per_column=6)
+        context["column_blocks"] = selectors.column_blocks(
+            self, per_column=6, children=self.nav_children
+        )
         return context
 
 
@@ -323,7 +379,9 @@ class ContentPage(PortalPage):
     @cached_property
     def column(self) -> ColumnPage | None:
         parents = self.portal_ancestors
-        return ColumnPage.objects.filter(pk=parents[-1].pk).first() if parents else None
+        if not parents:
+            return None
+        return self._memo("column", lambda: ColumnPage.objects.filter(pk=parents[-1].pk).first())
 
     def column_meta(self) -> dict[str, Any]:
         column = self.column
@@ -390,6 +448,7 @@ class PolicyDocumentPage(ContentPage):
     ]  # fmt: skip
     search_fields = [*ContentPage.search_fields, index.SearchField("document_number")]
     template = "portal/policy_document_page.html"
+    serve_select_related = ("issuer",)
 
     class Meta:
         verbose_name = _("policy document")
@@ -398,7 +457,8 @@ class PolicyDocumentPage(ContentPage):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         context["interpretations"] = list(
-            self.interpretations.live().only("title", "url_path", "pub_date", "path", "depth")
+            self.interpretations.live()
+            .only("title", "url_path", "pub_date", "path", "depth", "policy_id")
         )
         return context
 
@@ -419,6 +479,7 @@ class InterpretationPage(ContentPage):
         InlinePanel("attachments", label=_("Attachments")),
     ]  # fmt: skip
     template = "portal/interpretation_page.html"
+    serve_select_related = ("policy",)
 
     class Meta:
         verbose_name = _("policy interpretation")

@@ -12,7 +12,7 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractYear
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from zhengwu.audit.models import AuditEntry
 from zhengwu.directory.models import Organisation, Region
@@ -105,13 +105,10 @@ def directory_last_updated() -> dt.datetime | None:
 
 
 def portal_home() -> Page | None:
-    """The live root page of the default site, if it is the portal's HomePage."""
+    """The live root page of the default site, if it is the portal's HomePage (one query)."""
     from zhengwu.portal.models import HomePage
 
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site is None or not site.root_page.live:
-        return None
-    return HomePage.objects.filter(pk=site.root_page_id).first()
+    return HomePage.objects.filter(live=True, sites_rooted_here__is_default_site=True).first()
 
 
 def latest_content(root: Page, limit: int) -> list[Any]:
@@ -123,38 +120,83 @@ def latest_content(root: Page, limit: int) -> list[Any]:
     )  # fmt: skip
 
 
-def column_blocks(root: Page, per_column: int = 6) -> list[tuple[Page, list[Any]]]:
-    """The columns shown in the menu under ``root`` with their newest entries (one query per
-    column)."""
+def _of_type(pages: list[Page], model: Any) -> list[Page]:
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type_id = ContentType.objects.get_for_model(model).pk  # cached by Django
+    return [page for page in pages if page.content_type_id == content_type_id]
+
+
+def column_blocks(
+    root: Page, per_column: int = 6, children: list[Page] | None = None
+) -> list[tuple[Page, list[Any]]]:
+    """The columns shown in the menu under ``root`` with their newest entries. One query for all
+    the entries whatever the number of columns (a window numbers each column's entries), plus one
+    for the columns unless the caller already has ``root``'s live children."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber, Substr
+
     from zhengwu.portal.models import ColumnPage, ContentPage
 
-    columns = ColumnPage.objects.child_of(root).live().in_menu()
-    blocks = []
-    for column in columns:
-        entries = list(
-            ContentPage.objects.child_of(column).live().order_by("-pub_date", "-pk")
-            .only("title", "url_path", "path", "depth", "pub_date")[:per_column]
+    if children is None:
+        children = list(
+            Page.objects.live().filter(path__startswith=root.path, depth=root.depth + 1)
+            .only("title", "url_path", "depth", "path", "content_type_id", "show_in_menus")
+            .order_by("path")
         )  # fmt: skip
-        blocks.append((column, entries))
-    return blocks
+    columns = [c for c in _of_type(children, ColumnPage) if c.show_in_menus]
+    if not columns:
+        return []
+    width = Page.steplen * (root.depth + 1)
+    ranked = (
+        ContentPage.objects.live()
+        .filter(depth=root.depth + 2, path__startswith=root.path)
+        .annotate(
+            column_path=Substr("path", 1, width),
+            rank=Window(RowNumber(), partition_by=[Substr("path", 1, width)],
+                        order_by=[F("pub_date").desc(), F("pk").desc()]),
+        )
+        .filter(rank__lte=per_column, column_path__in=[c.path for c in columns])
+        .only("title", "url_path", "path", "depth", "pub_date")
+        .order_by("-pub_date", "-pk")
+    )  # fmt: skip
+    by_column: dict[str, list[Any]] = {c.path: [] for c in columns}
+    for entry in ranked:
+        by_column[entry.column_path].append(entry)
+    return [(column, by_column[column.path]) for column in columns]
 
 
-def home_context(home: Page) -> dict[str, Any]:
+def home_context(home: Page, children: list[Page] | None = None) -> dict[str, Any]:
+    from zhengwu.portal.models import SubSitePage
+
+    if children is None:
+        children = list(home.get_children().live())
     overview = city_overview()
     city = overview.city if overview else None
+    government, departments = city_government_and_departments(city)
     return {
         "overview": overview,
-        "government": city_government(city),
-        "departments": government_departments(city),
-        "column_blocks": column_blocks(home),
-        "subsites": list(home.get_children().live().type(_subsite_model())),
+        "government": government,
+        "departments": departments,
+        "column_blocks": column_blocks(home, children=children),
+        "subsites": _of_type(children, SubSitePage),
     }
 
 
-def _subsite_model() -> Any:
-    from zhengwu.portal.models import SubSitePage
-
-    return SubSitePage
+def city_government_and_departments(
+    city: Region | None,
+) -> tuple[Organisation | None, list[Organisation]]:
+    """``city_government`` and ``government_departments`` in one query."""
+    if city is None:
+        return None, []
+    organisations = list(
+        Organisation.objects.filter(
+            region=city, is_active=True,
+            kind__in=[Organisation.Kind.GOVERNMENT, Organisation.Kind.DEPARTMENT],
+        )
+    )  # fmt: skip
+    government = next((o for o in organisations if o.kind == Organisation.Kind.GOVERNMENT), None)
+    return government, [o for o in organisations if o.kind == Organisation.Kind.DEPARTMENT]
 
 
 def home_last_updated(home: Page) -> dt.datetime | None:

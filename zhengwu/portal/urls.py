@@ -14,7 +14,12 @@ urlpatterns = [
 
 # Documents (attachments, 表格下载) are served by Wagtail's view, which enforces collection
 # privacy itself; the access middleware sees them as public.
-document_urlpatterns = [path("documents/", include(declared(wagtaildocs_urls.urlpatterns, public)))]
+document_urlpatterns = [
+    path("documents/", include(declared(wagtaildocs_urls.urlpatterns, public))),
+    # Wagtail reverses this name when a login-restricted page is requested (even though it then
+    # uses WAGTAIL_FRONTEND_LOGIN_URL); without it such pages fail with a server error.
+    path("_util/login/", views.wagtail_login, name="wagtailcore_login"),
+]
 
 # Same pattern and name as wagtail.urls so Page.url and {% pageurl %} reverse to it.
 serve_urlpatterns = [re_path(r"^(?P<path>(?:[\w\-]+/)*)$", views.serve, name="wagtail_serve")]

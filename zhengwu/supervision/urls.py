@@ -1,4 +1,17 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from zhengwu.supervision import views
 
 app_name = "supervision"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("data/", views.dashboard_data, name="dashboard_data"),
+    path("clocks/", views.clock_list, name="clocks"),
+    path("clocks/<int:clock_id>/", views.clock_detail, name="clock"),
+    path("clocks/<int:clock_id>/extension/", views.extension_request, name="extension"),
+    path("flags/", views.flag_list, name="flags"),
+    path("flags/run/", views.rules_run, name="rules_run"),
+    path("flags/<int:flag_id>/", views.flag_detail, name="flag"),
+    path("rule/", views.rule_edit, name="rule"),
+    path("complaints/<int:complaint_id>/", views.complaint_detail, name="complaint"),
+]

@@ -727,3 +727,58 @@ def deadline_resume(
     if moved:
         _tell_listeners(moved)
     return deadlines
+
+
+@transaction.atomic
+def deadline_extend(
+    *,
+    actor: Any,
+    owner_type: str,
+    owner_id: str | int,
+    label: str,
+    extra_working_days: int,
+    reason: str,
+) -> Deadline:
+    """Lengthen the open deadline ``label`` by ``extra_working_days`` (延长, 行政许可法 Art. 42).
+
+    The caller has obtained the approval (e.g. the head of the authority, through a workflow
+    task); this records it: the limit grows, the due date is recomputed from the same start
+    (suspensions still count), the reason is kept in the audit trail, and the listeners hear of
+    the moved due date.
+    """
+    if (
+        isinstance(extra_working_days, bool)
+        or not isinstance(extra_working_days, int)
+        or extra_working_days <= 0
+    ):
+        raise ValidationFailed(
+            _("The extension must be a whole number of working days, 1 or more.")
+        )
+    reason = _clean_text(
+        reason,
+        max_length=NOTE_MAX,
+        required=True,
+        message=_("Enter the reason for the extension."),
+        field_name="reason",
+    )
+    _lock_calendar(exclusive=False)
+    deadlines = _open_deadlines(owner_type, owner_id, label)
+    if not deadlines:
+        raise _no_open_deadline(label)
+    deadline = deadlines[0]
+    old = (deadline.working_days, deadline.due_date)
+    deadline.working_days += extra_working_days
+    deadline.due_date = _due(deadline)
+    deadline.save(update_fields=["working_days", "due_date", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="workdays.deadline.extend",
+        target=deadline,
+        changes={
+            "working_days": [old[0], deadline.working_days],
+            "due_date": [old[1], deadline.due_date],
+        },
+        reason=reason,
+    )
+    _tell_listeners([deadline])
+    return deadline

@@ -754,6 +754,63 @@ def instance_withdraw(
     return instance
 
 
+TERMINATE_PERM = "workflow.terminate_processinstance"
+
+
+@transaction.atomic
+def instance_terminate(*, actor: Any, instance: ProcessInstance, reason: str) -> ProcessInstance:
+    """终止 by an administrator: the process stops where it is, with a reason on record.
+
+    Open tasks are cancelled (their deadlines closed), pending timers cancelled, the engine
+    state cancelled and kept readable; the subject's domain hears about it through ``on_step``.
+    """
+    if not _is_account(actor) or not actor.has_perm(TERMINATE_PERM):
+        raise PermissionDenied()
+    reason = _clean_opinion(reason)
+    if not reason:
+        raise ValidationFailed(_("Give the reason for terminating the process."),
+                               data={"field": "reason"})  # fmt: skip
+    instance = _lock_instance(instance.pk)
+    if instance.status != ProcessInstance.Status.RUNNING:
+        raise Conflict(_("The process has already ended."))
+    version = instance.version
+    wf = engine.load(instance.state)
+    engine.cancel(wf)
+    step = _Step(instance, actor)
+    for row in instance.tasks.filter(status__in=WorkTask.ACTIVE).order_by("pk"):
+        _cancel_row(step, row)
+    now = timezone.now()
+    timers = list(
+        instance.timers.filter(status=TaskTimer.Status.PENDING).values_list("pk", flat=True)
+    )
+    instance.timers.filter(pk__in=timers).update(status=TaskTimer.Status.CANCELLED, ended_at=now)
+    _event(step, None, TaskEvent.Kind.TERMINATED, opinion=reason)
+    updated = ProcessInstance.objects.filter(pk=instance.pk, version=version).update(
+        state=engine.dump(wf), version=version + 1,
+        status=ProcessInstance.Status.TERMINATED, ended_at=now,
+    )  # fmt: skip
+    if updated != 1:
+        raise Conflict()
+    instance.refresh_from_db()
+    subject_step(instance, None, actor)
+    audit_record(actor=actor, action="workflow.instance.terminate", target=instance,
+                 changes={"status": ["running", "terminated"],
+                          "tasks_cancelled": [t.pk for t in step.cancelled],
+                          "timers_cancelled": timers},
+                 reason=reason)  # fmt: skip
+    recipients = [instance.initiator] if instance.initiator_id else []
+    recipients += [r.claimed_by or r.assignee for r in step.cancelled
+                   if (r.claimed_by_id or r.assignee_id)]  # fmt: skip
+    people = list({p.pk: p for p in recipients if p is not None and p.pk != actor.pk}.values())
+    if people:
+        notify_send(
+            recipients=people, category="workflow.instance", actor=actor,
+            subject=_("Terminated: %(title)s") % {"title": instance.title},
+            body=reason, link=reverse("workflow:instance", args=[instance.pk]),
+        )  # fmt: skip
+    return instance
+
+
 # --------------------------------------------------------------------------- task steps
 
 
@@ -1138,6 +1195,86 @@ def _sync_timers(step: _Step, wf: Any) -> None:
             config={"max_fires": max_fires(meta), "sms": bool(meta.get("sms")),
                     "scope": w.scope},
         )  # fmt: skip
+
+
+def _replace_timers(
+    step: _Step, timers: Any, *, refresh: bool = False, now: Any = None
+) -> list[int]:
+    """Re-place pending timers from the diagram and the watched tasks' due dates *now*.
+
+    Used when a calendar change moved a due date (the tasks' ``due_date`` is already updated)
+    and after an instance migration (``refresh``: kind, action and settings follow the new
+    version). Only timers that have not fired yet are re-placed: a repeating reminder that
+    already fired keeps its cadence. A due-date timer whose task lost its time limit is
+    cancelled. Returns the ids of the rows changed.
+    """
+    from zhengwu.workflow.timers import first_due, max_fires
+
+    now = now or timezone.now()
+    changed = []
+    for timer in timers:
+        scope = timer.config.get("scope") or step.instance.definition.key
+        try:
+            meta = step.definition_for(scope).timers.get(timer.element_id)
+        except KeyError:
+            meta = None
+        if meta is None:
+            continue  # the element is gone: _sync_timers cancels it with the engine's event
+        fields: dict[str, Any] = {}
+        if refresh:
+            config = {**timer.config, "max_fires": max_fires(meta), "sms": bool(meta.get("sms"))}
+            name = (meta.get("name") or timer.element_id)[:200]
+            wanted = {"kind": meta["kind"], "action": meta["action"], "config": config,
+                      "element_name": name}  # fmt: skip
+            fields.update({k: v for k, v in wanted.items() if getattr(timer, k) != v})
+        if timer.fire_count == 0:
+            rows = _timer_rows(step.instance, timer.attached_spiff_id)
+            dues = [r.due_date for r in rows if r.due_date]
+            due_at = first_due(meta, start=timer.created_at, due_date=min(dues) if dues else None)
+            if due_at is None:
+                fields.update(status=TaskTimer.Status.CANCELLED, ended_at=now)
+            elif due_at != timer.due_at:
+                fields["due_at"] = due_at
+        # Guarded by status: a timer fired or cancelled meanwhile is left alone.
+        if fields and TaskTimer.objects.filter(pk=timer.pk, status=TaskTimer.Status.PENDING).update(
+            **fields
+        ):
+            changed.append(timer.pk)
+    return changed
+
+
+def timers_follow_due_dates(task_ids: list[int]) -> list[int]:
+    """Re-place the pending timers watching these tasks after their due dates moved
+    (called by the calendar listener in ``deadlines.py``, inside the calendar change's
+    transaction). Returns the ids of the timers moved."""
+    rows = list(
+        WorkTask.objects.filter(pk__in=task_ids, status__in=WorkTask.ACTIVE).values_list(
+            "instance_id", "spiff_task_id", "multi_parent"
+        )
+    )
+    if not rows:
+        return []
+    watched: dict[int, set[Any]] = {}
+    for instance_id, spiff_id, multi_parent in rows:
+        watched.setdefault(instance_id, set()).update(x for x in (spiff_id, multi_parent) if x)
+    moved: list[int] = []
+    instances = ProcessInstance.objects.select_related("definition").in_bulk(list(watched))
+    for instance_id, ids in watched.items():
+        timers = TaskTimer.objects.filter(
+            instance_id=instance_id, status=TaskTimer.Status.PENDING, attached_spiff_id__in=ids
+        ).order_by("pk")
+        moved += _replace_timers(_Step(instances[instance_id], None), timers)
+    return moved
+
+
+def timers_resync(instance: ProcessInstance) -> list[int]:
+    """After an instance moved to another version: cancel the timers the engine no longer waits
+    on, create the new version's ones, and re-place the pending ones by the new diagram. Runs
+    inside the caller's transaction with the instance row locked."""
+    step = _Step(instance, None)
+    _sync_timers(step, engine.load(instance.state))
+    pending = instance.timers.filter(status=TaskTimer.Status.PENDING).order_by("pk")
+    return _replace_timers(step, pending, refresh=True)
 
 
 def timers_due(now: Any = None, limit: int = 500) -> list[tuple[int, int]]:

@@ -1,8 +1,9 @@
 """Demo loader: the demo 系统管理员 (sysadmin) role administers processes.
 
 It gets every process-admin permission — view, deploy (``add_processdefinition``), assign
-unassigned steps (``change_processdefinition``) and move running instances
-(``migrate_processinstance``). Idempotent: a second run changes nothing and writes no audit entry.
+unassigned steps (``change_processdefinition``), move running instances
+(``migrate_processinstance``) and terminate them (``terminate_processinstance``). Idempotent: a
+second run changes nothing and writes no audit entry.
 """
 
 from typing import Any
@@ -15,6 +16,7 @@ ADMIN_PERMISSIONS = (
     "add_processdefinition",
     "change_processdefinition",
     "migrate_processinstance",
+    "terminate_processinstance",
 )
 
 

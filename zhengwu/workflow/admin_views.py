@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengwu.core.access import staff_required
@@ -182,7 +183,33 @@ def modeler(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "workflow/admin/modeler.html", _common(
         request, definition=definition,
         xml=definition.bpmn_xml if definition else NEW_PROCESS_XML,
+        properties=_properties_panel(),
     ))  # fmt: skip
+
+
+def _properties_panel() -> dict[str, Any]:
+    """Roles and the translated labels of the editor's properties panel (properties.js)."""
+    labels = {
+        "title": _("Step properties"), "hint": _("Select a user task to edit who does it."),
+        "who": _("Done by"), "unassigned": _("— not assigned —"),
+        "initiator": _("The person who started it"), "scope": _("In which organisation"),
+        "handling": _("The handling organisation"), "parent": _("Its parent organisation"),
+        "fixed": _("A fixed organisation"), "fixedCode": _("Fixed organisation code"),
+        "limit": _("Time limit (working days)"), "decisions": _("Decisions offered"),
+        "decision": {"approve": _("Agree"), "reject": _("Disagree"),
+                     "send_back": _("Send back")},
+        "fields": _("Form fields"), "fieldId": _("Field id"), "fieldLabel": _("Label"),
+        "type": _("Type"), "accessLabel": _("Access"), "required": pgettext("form field", "Required"),
+        "choices": _("Choices (comma separated)"), "addField": _("Add a field"),
+        "remove": _("Remove"),
+        "types": {"string": _("text (one line)"), "text": _("text (several lines)"),
+                  "number": _("number"), "date": _("date"), "boolean": _("yes / no"),
+                  "enum": _("choice")},
+        "access": {"editable": _("editable"), "readonly": _("read-only"),
+                   "hidden": _("hidden")},
+    }  # fmt: skip
+    roles = [{"code": r.code, "name": r.name} for r in admin_selectors.roles_for_rules()]
+    return {"roles": roles, "labels": labels}
 
 
 def _json_error(exc: ApplicationError) -> JsonResponse:

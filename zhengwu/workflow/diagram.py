@@ -578,8 +578,10 @@ def _read_timer(
     elif expressions.get("timeCycle"):
         cycle = expressions["timeCycle"].strip("\"' ").upper()
         count, _sep, every = cycle.partition("/")
-        if not count.startswith("R") or parse_duration(every) is None or not (
-            count[1:] == "" or count[1:].isdigit()
+        if (
+            not count.startswith("R")
+            or parse_duration(every) is None
+            or not (count[1:] == "" or count[1:].isdigit())
         ):
             raise fail(node, _("Timer %(el)s: the cycle must look like R3/P1D (repeat three "
                                "times, every day).") % {"el": describe(node)})  # fmt: skip
@@ -591,8 +593,11 @@ def _read_timer(
         try:
             datetime.fromisoformat(expressions["timeDate"].strip("\"' "))
         except ValueError:
-            raise fail(node, _("Timer %(el)s: “%(value)s” is not an ISO 8601 date and time.")
-                       % {"el": describe(node), "value": expressions["timeDate"]}) from None
+            raise fail(
+                node,
+                _("Timer %(el)s: “%(value)s” is not an ISO 8601 date and time.")
+                % {"el": describe(node), "value": expressions["timeDate"]},
+            ) from None
         meta["at"] = expressions["timeDate"].strip("\"' ")
     if attr("after"):
         if parse_duration(attr("after")) is None:
@@ -654,8 +659,11 @@ def _read_timer(
         if action == "send_back" and attr("to"):
             target = nodes.get(attr("to"))
             if target is None or _tag(target) != "userTask":
-                raise fail(node, _("Timeout %(el)s sends back to “%(to)s”, which is not a user "
-                                   "task here.") % {"el": describe(node), "to": attr("to")})
+                raise fail(
+                    node,
+                    _("Timeout %(el)s sends back to “%(to)s”, which is not a user task here.")
+                    % {"el": describe(node), "to": attr("to")},
+                )
             meta["to"] = attr("to")
         meta.update(kind="timeout", action=action, times=1, repeat=None)
     diagram.timers[node.get("id")] = meta

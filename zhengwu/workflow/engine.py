@@ -6,6 +6,7 @@ human tasks that are ready, complete one, reset to an earlier step, cancel. Cond
 scripts run in a restricted Python environment (``RestrictedEnvironment``).
 """
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -119,8 +120,17 @@ class _SpecCachingConverter(BpmnWorkflowConverter):
 
     def from_dict(self, dct: dict[str, Any]) -> Any:
         spec_dct, sub_dct = dct.pop("spec"), dct.pop("subprocess_specs", {})
-        key = json.dumps([spec_dct, sub_dct])  # parsed in stored order: equal text, equal key
-        specs = self._restored.get(key)
+        if isinstance(spec_dct, dict) and SPEC_REF in spec_dct:
+            # A slim state: the specs are stored once (EngineSpec), named by their hash.
+            key = "sha256:" + spec_dct[SPEC_REF]
+            specs = self._restored.get(key)
+            if specs is None:
+                blob = json.loads(_fetch_specs(spec_dct[SPEC_REF]),
+                                  cls=SERIALIZER.json_decoder_cls)  # fmt: skip
+                spec_dct, sub_dct = blob["spec"], blob["subprocess_specs"]
+        else:
+            key = json.dumps([spec_dct, sub_dct])  # parsed in stored order: equal text, equal key
+            specs = self._restored.get(key)
         if specs is None:
             specs = (self.registry.restore(spec_dct), self.mapping_from_dict(sub_dct))
             if len(self._restored) > 256:
@@ -274,9 +284,49 @@ def start(top: Diagram, called: list[Diagram], variables: dict[str, Any]) -> Bpm
     return wf
 
 
+# --------------------------------------------------------------------------- slim states
+# The specs (~12 KB) are the same for every instance of a version: ``dump`` stores them once in
+# ``EngineSpec`` (content-addressed by SHA-256) and writes ``{"zw_spec_ref": sha}`` in their
+# place; ``load`` accepts that and, for states written before, specs inline.
+SPEC_REF = "zw_spec_ref"
+_BLOBS: dict[tuple[Any, ...], tuple[tuple[Any, ...], str, str]] = {}
+
+
+def _fetch_specs(sha: str) -> str:
+    from zhengwu.workflow.models import EngineSpec
+
+    text = EngineSpec.objects.filter(sha256=sha).values_list("spec", flat=True).first()
+    if text is None:
+        raise EngineError(_("The engine state refers to process specs that are not stored."))
+    return text
+
+
+def _spec_blob(spec: dict[str, Any], subs: dict[str, dict[str, Any]]) -> tuple[str, str]:
+    """(sha256, JSON text) of the converted specs, cached by the identity of the converted
+    dicts (they are cached per spec object by the converter, so a step re-uses them)."""
+    objects = (spec, *[subs[name] for name in sorted(subs)])
+    key = (id(spec), *[(name, id(subs[name])) for name in sorted(subs)])
+    hit = _BLOBS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], objects, strict=True)):
+        return hit[1], hit[2]
+    encode = _SpecCachingConverter.spec_json
+    subs_json = ", ".join(f"{json.dumps(name)}: {encode(subs[name])}" for name in sorted(subs))
+    text = f'{{"spec": {encode(spec)}, "subprocess_specs": {{{subs_json}}}}}'
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    if len(_BLOBS) > 256:
+        _BLOBS.clear()
+    _BLOBS[key] = (objects, sha, text)
+    return sha, text
+
+
 def load(state: str) -> BpmnWorkflow:
-    wf = SERIALIZER.deserialize_json(state)
+    dct = json.loads(state, cls=SERIALIZER.json_decoder_cls)
+    ref = dct.get("spec")
+    sha = ref.get(SPEC_REF) if isinstance(ref, dict) else None
+    SERIALIZER.migrate(dct)
+    wf = SERIALIZER.from_dict(dct)
     wf.script_engine = SCRIPT_ENGINE
+    wf._zw_spec_sha = sha  # dump() need not store specs that this state already names
     return wf
 
 
@@ -285,12 +335,26 @@ def load(state: str) -> BpmnWorkflow:
 _SPEC_SLOT = f"zw-spec-{uuid4().hex}"
 
 
-def dump(wf: BpmnWorkflow) -> str:
+def dump(wf: BpmnWorkflow, *, store: bool = True) -> str:
+    """The state to save. With ``store`` (the default) the specs go to ``EngineSpec`` once
+    and the state names them by hash (inside the caller's transaction, so a rolled-back step
+    leaves nothing behind); ``store=False`` keeps them inline (self-contained, writes nothing:
+    used by checks that only need to know the state serialises)."""
     registry = SERIALIZER.registry
     registry._encoder_mode = True
     try:
         dct = SERIALIZER.to_dict(wf)
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+        if store:
+            sha, text = _spec_blob(dct["spec"], dct["subprocess_specs"])
+            if getattr(wf, "_zw_spec_sha", None) != sha:
+                from zhengwu.workflow.models import EngineSpec
+
+                EngineSpec.objects.bulk_create(
+                    [EngineSpec(sha256=sha, spec=text)], ignore_conflicts=True
+                )
+            dct["spec"], dct["subprocess_specs"] = {SPEC_REF: sha}, {}
+            return json.dumps(dct, cls=SERIALIZER._encoder_cls)
         spec_json = _SpecCachingConverter.spec_json(dct["spec"])
         dct["spec"] = _SPEC_SLOT
         text = json.dumps(dct, cls=SERIALIZER._encoder_cls)
@@ -309,8 +373,14 @@ def ready_human_tasks(wf: BpmnWorkflow) -> list[HumanTask]:
         if not t.task_spec.manual:
             continue
         parent = t.parent
+        # A step right after a multi-instance step also has it as parent in the task tree; only
+        # the instances themselves (the child spec it names) belong to it.
         multi_parent = (
-            parent.id if parent and isinstance(parent.task_spec, MultiInstanceTask) else None
+            parent.id
+            if parent
+            and isinstance(parent.task_spec, MultiInstanceTask)
+            and parent.task_spec.task_spec == t.task_spec.name
+            else None
         )
         result.append(
             HumanTask(
@@ -507,7 +577,7 @@ def migrate(wf: BpmnWorkflow, top: Diagram, called: list[Diagram]) -> list[Migra
         add("tasks_changed")
         return problems
     try:
-        load(dump(wf))
+        load(dump(wf, store=False))
     except Exception as exc:  # noqa: BLE001
         add("state", None, str(exc))
     return problems

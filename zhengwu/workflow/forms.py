@@ -237,12 +237,18 @@ def _message(error: Any, form: StepForm) -> tuple[str, str]:
         text = _("“%(field)s”: choose one of the options offered.") % {"field": label}
     elif v in ("maxLength", "minLength"):
         text = _("“%(field)s” must have between %(min)s and %(max)s characters.") % {
-            "field": label, "min": prop.get("minLength", 0), "max": prop.get("maxLength", "∞")}
+            "field": label,
+            "min": prop.get("minLength", 0),
+            "max": prop.get("maxLength", "∞"),
+        }
     elif v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         low = prop.get("minimum", prop.get("exclusiveMinimum", "-∞"))
         high = prop.get("maximum", prop.get("exclusiveMaximum", "∞"))
         text = _("“%(field)s” must be between %(min)s and %(max)s.") % {
-            "field": label, "min": low, "max": high}
+            "field": label,
+            "min": low,
+            "max": high,
+        }
     elif v == "format" and prop.get("format") == "date":
         text = _("“%(field)s” must be a date (YYYY-MM-DD).") % {"field": label}
     elif v == "type":

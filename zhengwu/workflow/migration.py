@@ -40,9 +40,10 @@ from zhengwu.workflow.actions import (
     _called_definitions,
     _diagram,
     _lock_instance,
+    timers_resync,
     unassigned_steps,
 )
-from zhengwu.workflow.models import ProcessDefinition, ProcessInstance, WorkTask
+from zhengwu.workflow.models import ProcessDefinition, ProcessInstance, TaskEvent, WorkTask
 
 MIGRATE_PERM = "workflow.migrate_processinstance"
 MAX_BATCH = 5000
@@ -232,10 +233,18 @@ def _migrate_one(
             renamed.append([row.element_name, name])
             row.element_name = name
             row.save(update_fields=["element_name"])
+    timers = timers_resync(instance)
+    TaskEvent.objects.create(
+        instance=instance, kind=TaskEvent.Kind.MIGRATED,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        opinion=_("From version %(old)s to version %(new)s.")
+        % {"old": definition_from.version, "new": target.definition.version},
+    )  # fmt: skip
     audit_record(
         actor=actor, action="workflow.instance.migrate", target=instance,
         changes={"definition": [_label(definition_from), _label(target.definition)],
-                 "spec_map": [old_map, target.spec_map], "steps_renamed": renamed},
+                 "spec_map": [old_map, target.spec_map], "steps_renamed": renamed,
+                 "timers_replaced": timers},
     )  # fmt: skip
     return instance
 

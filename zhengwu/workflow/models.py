@@ -119,6 +119,7 @@ class ProcessInstance(models.Model):
         verbose_name_plural = _("process instances")
         permissions = [
             ("migrate_processinstance", _("Can move running instances to another version")),
+            ("terminate_processinstance", _("Can terminate running instances")),
         ]
         indexes = [
             models.Index(fields=["initiator", "-started_at"], name="workflow_inst_initiator"),
@@ -248,6 +249,8 @@ class TaskEvent(models.Model):
         SIGNER_ADDED = "signer_added", _("co-signer added")
         SIGNER_REMOVED = "signer_removed", _("co-signer removed")
         FIELD_REFUSED = "field_refused", _("protected field ignored")
+        MIGRATED = "migrated", _("moved to another version")
+        TERMINATED = "terminated", _("terminated")
 
     instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="events")
     task = models.ForeignKey(
@@ -360,7 +363,8 @@ class TaskTimer(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["instance", "spiff_task_id"], condition=Q(status="pending"),
+                fields=["instance", "spiff_task_id"],
+                condition=Q(status="pending"),
                 name="workflow_timer_one_pending",
             )
         ]
@@ -396,3 +400,23 @@ class TaskForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.process_key} · {self.element_id}"
+
+
+class EngineSpec(models.Model):
+    """The engine's serialised process specs (a version's top process + the sub-processes and
+    called processes it runs), stored once and referenced by SHA-256 from every instance's
+    ``state`` instead of being copied into each one (~12 KB per instance and per step).
+    Content-addressed, so rows are never changed or deleted; an instance stays readable after
+    new versions are deployed. States written before this existed keep their specs inline and
+    are read as they are (``engine.load`` accepts both)."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, primary_key=True)
+    spec = models.TextField(_("engine specs (JSON)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("engine specs")
+        verbose_name_plural = _("engine specs")
+
+    def __str__(self) -> str:
+        return self.sha256[:12]

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhengwu.core.errors import NotFound
@@ -21,6 +22,7 @@ from zhengwu.workflow.models import (
 
 DUE_SOON_WORKING_DAYS = 2
 SUPERVISE_PERM = "workflow.view_processinstance"
+TERMINATE_PERM = "workflow.terminate_processinstance"  # = actions.TERMINATE_PERM
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,12 @@ def inbox_todo(account: Any, filters: InboxFilters | None = None) -> QuerySet[Wo
         _apply_filters(qs, filters)
         .select_related("instance", "instance__definition", "instance__organisation")
         # The engine state (~12 KB per instance) and the diagram are never shown in a list.
-        .defer("instance__state", "instance__definition__bpmn_xml",
-               "instance__definition__user_tasks", "instance__definition__timers")
+        .defer(
+            "instance__state",
+            "instance__definition__bpmn_xml",
+            "instance__definition__user_tasks",
+            "instance__definition__timers",
+        )
         .order_by("due_date", "created_at", "pk")
     )
 
@@ -103,8 +109,12 @@ def inbox_done(account: Any, filters: InboxFilters | None = None) -> QuerySet[Wo
     return (
         _apply_filters(qs, filters)
         .select_related("instance", "instance__definition")
-        .defer("instance__state", "instance__definition__bpmn_xml",
-               "instance__definition__user_tasks", "instance__definition__timers")
+        .defer(
+            "instance__state",
+            "instance__definition__bpmn_xml",
+            "instance__definition__user_tasks",
+            "instance__definition__timers",
+        )
         .order_by("-completed_at", "-pk")
     )
 
@@ -133,14 +143,30 @@ def inbox_cc(account: Any, filters: InboxFilters | None = None) -> QuerySet[Task
 
 
 def inbox_counts(account: Any) -> dict[str, int]:
-    todo = WorkTask.objects.filter(todo_condition(account))
+    """To-do, overdue, due-soon and unread CC counts.
+
+    The role assignments are read first (see ``todo_condition``); the three task counts are then
+    ONE aggregate with conditional counts, the unread copies a scalar subquery inside it (before:
+    four COUNT queries). The calendar's cache check in ``_due_soon_limit`` may add one.
+    """
     today = _today()
-    return {
-        "todo": todo.count(),
-        "overdue": todo.filter(due_date__lt=today).count(),
-        "due_soon": todo.filter(due_date__gte=today, due_date__lte=_due_soon_limit(today)).count(),
-        "cc_unread": TaskCopy.objects.filter(recipient=account, read_at__isnull=True).count(),
-    }
+    soon = _due_soon_limit(today)
+    cc_unread = (
+        TaskCopy.objects.filter(recipient_id=getattr(account, "pk", None), read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    counts = WorkTask.objects.filter(todo_condition(account)).aggregate(
+        todo=Count("pk"),
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=soon)),
+        # The uncorrelated subquery is one value; MAX makes it legal in the aggregate, and when
+        # the to-do list is empty (no row to take the MAX over) COALESCE falls back to it.
+        cc_unread=Coalesce(Max(Subquery(cc_unread)), Subquery(cc_unread), 0),
+    )
+    return {key: int(counts[key] or 0) for key in ("todo", "overdue", "due_soon", "cc_unread")}
 
 
 # --------------------------------------------------------------------------- access
@@ -148,10 +174,11 @@ def inbox_counts(account: Any) -> dict[str, int]:
 
 def may_view_instance(account: Any, instance: ProcessInstance) -> bool:
     """Initiator, anyone who handled or may handle one of its tasks, CC recipients,
-    and supervisors holding ``workflow.view_processinstance``."""
+    supervisors holding ``workflow.view_processinstance`` and administrators who may terminate."""
     if not getattr(account, "is_authenticated", False) or not account.is_active:
         return False
-    if instance.initiator_id == account.pk or account.has_perm(SUPERVISE_PERM):
+    if (instance.initiator_id == account.pk or account.has_perm(SUPERVISE_PERM)
+            or account.has_perm(TERMINATE_PERM)):  # fmt: skip
         return True
     tasks = instance.tasks.all()
     if tasks.filter(Q(assignee=account) | Q(claimed_by=account) | Q(completed_by=account)
@@ -191,7 +218,10 @@ def access_task(account: Any, pk: int) -> WorkTask:
     )
     if task is None:
         raise NotFound()
-    if may_handle(account, task) or may_view_instance(account, task.instance):
+    # A holder of the step's candidate role keeps seeing it once a colleague handled it, so a
+    # second clerk posting on a stale page gets "已由X办理" rather than a 404.
+    if (may_handle(account, task) or holds_candidate_role(account, task)
+            or may_view_instance(account, task.instance)):  # fmt: skip
         return task
     raise NotFound()
 

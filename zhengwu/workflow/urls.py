@@ -9,10 +9,14 @@ urlpatterns = [
     path("instances/<int:instance_id>/", views.instance, name="instance"),
     path("instances/<int:instance_id>/withdraw/", views.instance_withdraw, name="withdraw"),
     path("instances/<int:instance_id>/copy/", views.instance_copy, name="copy"),
+    path("instances/<int:instance_id>/terminate/", views.instance_terminate, name="terminate"),
     path("forms/<str:key>/<str:element_id>/", views.task_form_edit, name="task_form"),
     # Process admin (admin_views.py)
-    path("instances/<int:instance_id>/diagram/", admin_views.instance_diagram,
-         name="instance_diagram"),
+    path(
+        "instances/<int:instance_id>/diagram/",
+        admin_views.instance_diagram,
+        name="instance_diagram",
+    ),
     path("admin/", admin_views.process_list, name="admin_processes"),
     path("admin/upload/", admin_views.definition_upload, name="admin_upload"),
     path("admin/editor/", admin_views.modeler, name="admin_new"),

@@ -182,6 +182,8 @@ def instance(request: HttpRequest, instance_id: int) -> HttpResponse:
         "history": selectors.instance_history(instance),
         "open_tasks": instance.tasks.filter(status__in=["open", "claimed"]),
         "may_withdraw": instance.initiator_id == request.user.pk and instance.status == "running",
+        "may_terminate": instance.status == "running"
+        and request.user.has_perm(actions.TERMINATE_PERM),
     })  # fmt: skip
 
 
@@ -196,6 +198,22 @@ def instance_withdraw(request: HttpRequest, instance_id: int) -> HttpResponse:
         actions.instance_withdraw(actor=request.user, instance=instance,
                                   reason=request.POST.get("reason", ""))  # fmt: skip
         flash.success(request, _("The process has been withdrawn."))
+    except ApplicationError as exc:
+        flash.error(request, str(exc.message))
+    return redirect("workflow:instance", instance_id=instance_id)
+
+
+@staff_required(actions.TERMINATE_PERM)
+@require_POST
+def instance_terminate(request: HttpRequest, instance_id: int) -> HttpResponse:
+    try:
+        instance = selectors.access_instance(request.user, instance_id)
+    except NotFound:
+        raise Http404 from None
+    try:
+        actions.instance_terminate(actor=request.user, instance=instance,
+                                   reason=request.POST.get("reason", ""))  # fmt: skip
+        flash.success(request, _("The process has been terminated."))
     except ApplicationError as exc:
         flash.error(request, str(exc.message))
     return redirect("workflow:instance", instance_id=instance_id)

@@ -134,3 +134,104 @@ def review_task(item: ServiceItem) -> WorkTask:
 @pytest.fixture
 def world(db: Any, settings: Any) -> World:
     return World(settings)
+
+
+# ----------------------------------------------------------------------------- cases (办件)
+
+CASE_FORM = {
+    "type": "object",
+    "required": ["shop_name", "area"],
+    "properties": {
+        "shop_name": {"type": "string", "title": "店铺名称", "maxLength": 50},
+        "area": {"type": "integer", "title": "经营面积（平方米）", "minimum": 1},
+        "note": {"type": "string", "title": "备注", "maxLength": 500},
+    },
+}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class CaseWorld:
+    """The catalogue world plus case roles, a published item with a form, and applicants."""
+
+    def __init__(self, w: World) -> None:
+        from zhengwu.directory.models import Enterprise, Person
+        from zhengwu.eservices.cases import case_processes_setup
+        from zhengwu.identifiers.checksums import generate_credit_code, generate_resident_id
+
+        self.w = w
+        case_perms = Permission.objects.filter(
+            content_type__app_label="eservices", codename="handle_application"
+        )
+        decide = Permission.objects.filter(
+            content_type__app_label="eservices", codename="decide_application"
+        )
+        self.clerk_role = Role.objects.create(code="clerk", name="受理员")
+        self.clerk_role.permissions.set(case_perms)
+        self.reviewer_role = Role.objects.create(code="reviewer", name="审核员")
+        self.reviewer_role.permissions.set(case_perms)
+        self.leader_role = Role.objects.create(code="leader", name="部门领导")
+        self.leader_role.permissions.set([*case_perms, *decide])
+        self.clerk = w.staff("caseclerk", "孙受理", w.bureau, self.clerk_role)
+        self.reviewer = w.staff("casereviewer", "周审核", w.bureau, self.reviewer_role)
+        self.leader = w.staff("caseleader", "吴局长", w.bureau, self.leader_role)
+        self.other_clerk = w.staff("otherclerk2", "郑民政", w.other, self.clerk_role)
+        self.other_reviewer = w.staff("otherreviewer", "冯民政", w.other, self.reviewer_role)
+        case_processes_setup(actor=None)
+        self.item = w.item("食品经营许可", status="published", form_schema=CASE_FORM)
+        self.material = self.item.materials.get(name="食品经营许可申请书")
+        self.citizen = self.citizen_account("citizen1", "陈小明", 1)
+        self.citizen2 = self.citizen_account("citizen2", "林小红", 2)
+        ent = Enterprise.objects.create(
+            name="云泽美食有限公司",
+            credit_code=generate_credit_code("9", "1", "990100", "12345678"),
+        )
+        self.company = Account.objects.create_user(
+            "company1", PASSWORD, display_name="云泽美食", kind="enterprise", enterprise=ent
+        )
+        self._person = Person
+        self._gen = generate_resident_id
+
+    def citizen_account(self, username: str, name: str, seq: int) -> Account:
+        import datetime as dt
+
+        from zhengwu.directory.models import Person
+        from zhengwu.identifiers.checksums import generate_resident_id
+
+        person = Person.objects.create(
+            name=name, id_number=generate_resident_id("990100", dt.date(1990, 1, seq), seq)
+        )
+        return Account.objects.create_user(
+            username,
+            PASSWORD,
+            display_name=name,
+            kind="citizen",
+            person=person,
+            mobile="13800000000",
+        )
+
+    def upload(self, name: str = "申请书.pdf", content: bytes = PDF) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+    def submitted(self, applicant: Any = None, item: Any = None) -> Any:
+        """A submitted case through the real actions; returns (application, query code)."""
+        from zhengwu.eservices import cases
+
+        applicant = applicant or self.citizen
+        item = item or self.item
+        app = cases.application_draft_create(actor=applicant, item=item)
+        cases.application_draft_save(
+            actor=applicant, application=app, form_data={"shop_name": "小明面馆", "area": "30"}
+        )
+        for m in item.materials.filter(required=True):
+            cases.application_material_add(
+                actor=applicant, application=app, material=m, upload=self.upload()
+            )
+        result = cases.application_submit(actor=applicant, application=app)
+        return result.application, result.query_code
+
+
+@pytest.fixture
+def cw(world: World) -> CaseWorld:
+    return CaseWorld(world)

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from zhengwu.directory.actions import role_assign, role_create
@@ -36,6 +37,11 @@ def staff(username: str, org: Organisation, **extra: Any) -> Account:
 @pytest.fixture
 def portal(db: Any, settings: Any, tmp_path: Any) -> SimpleNamespace:
     settings.PORTAL_PUBLISH_DIR = tmp_path / "publish"
+    # The page cache on, as in production, with a stamp of its own (tests measure misses by
+    # clearing the cache; zhengwu/portal/pagecache.py).
+    settings.PORTAL_PAGE_CACHE_SECONDS = 600
+    settings.PORTAL_PAGE_CACHE_STAMP = tmp_path / "page-cache.stamp"
+    cache.clear()
     city = Region.objects.create(code="990100", name="云泽市", level=Region.Level.CITY)
     government = Organisation.objects.create(
         name="云泽市人民政府", kind="government", region=city, code="yzszf"

@@ -179,3 +179,72 @@ def test_two_clerks_complete_at_once_on_postgresql(world):
     assert "已由" in loser and "办理" in loser
     assert WorkTask.objects.filter(instance=instance, element_id="review").count() == 1
     assert TaskEvent.objects.filter(instance=instance, kind="completed").count() == 1
+
+
+def test_counts_are_one_aggregate_query(world, django_assert_num_queries):
+    world.deploy("linear.bpmn")
+    first = world.start("zw_test_linear")
+    world.start("zw_test_linear")
+    world.start("zw_test_linear")
+    tasks = list(WorkTask.objects.filter(status="open").order_by("pk"))
+    today = timezone.localdate()
+    WorkTask.objects.filter(pk=tasks[0].pk).update(due_date=today - timedelta(days=1))
+    WorkTask.objects.filter(pk=tasks[1].pk).update(due_date=today)
+    WorkTask.objects.filter(pk=tasks[2].pk).update(due_date=today + timedelta(days=30))
+    actions.task_copy(actor=world.initiator, instance=first, recipients=[world.clerk])
+    # The calendar's freshness token (workdays' cache), the role assignments, then ONE
+    # aggregate for all four numbers.
+    with django_assert_num_queries(3) as ctx:
+        counts = selectors.inbox_counts(world.clerk)
+    assert counts == {"todo": 3, "overdue": 1, "due_soon": 1, "cc_unread": 1}
+    task_queries = [q["sql"] for q in ctx.captured_queries if "workflow_" in q["sql"]]
+    assert len(task_queries) == 1 and "COUNT" in task_queries[0].upper()
+    # An empty to-do list still reports the unread copies, in the same two queries.
+    actions.task_copy(actor=world.initiator, instance=first, recipients=[world.outsider])
+    with django_assert_num_queries(3):
+        counts = selectors.inbox_counts(world.outsider)
+    assert counts == {"todo": 0, "overdue": 0, "due_soon": 0, "cc_unread": 1}
+    # Nobody signed in: nothing, no error.
+    from django.contrib.auth.models import AnonymousUser
+
+    assert selectors.inbox_counts(AnonymousUser())["todo"] == 0
+
+
+def test_candidate_sees_a_task_a_colleague_handled(world):
+    world.deploy("linear.bpmn")
+    task = open_tasks(world.start("zw_test_linear"))[0]
+    actions.task_complete(actor=world.clerk, task=task, decision="approve", form_data={"amount": 1})
+    # clerk2 had the same page open: the task stays visible so the conflict can be explained.
+    assert selectors.access_task(world.clerk2, task.pk).pk == task.pk
+    with pytest.raises(Conflict, match="张承办"):
+        actions.task_complete(actor=world.clerk2, task=task, decision="approve")
+    with pytest.raises(selectors.NotFound):
+        selectors.access_task(world.outsider, task.pk)
+
+
+def test_inbox_page_and_home_panel_cost_does_not_grow_with_rows(world, client):
+    from zhengwu.workflow.apps import home_panel
+
+    world.deploy("linear.bpmn")
+    world.start("zw_test_linear")
+    client.force_login(world.clerk)
+    url = reverse("workflow:inbox")
+    client.get(url)  # sessions, calendar cache
+
+    class _Request:
+        user = world.clerk
+
+    def workflow_queries(fn):
+        # Only the inbox's own queries: session refreshes and the calendar cache check of other
+        # modules vary between requests and are not what this test is about.
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        return [q["sql"] for q in ctx.captured_queries if "workflow_" in q["sql"]]
+
+    one_page = workflow_queries(lambda: client.get(url))
+    one_panel = workflow_queries(lambda: home_panel(_Request()))
+    for _ in range(5):
+        world.start("zw_test_linear")
+    assert len(workflow_queries(lambda: client.get(url))) == len(one_page)
+    assert len(workflow_queries(lambda: home_panel(_Request()))) == len(one_panel)
+    assert len(home_panel(_Request())["tasks"]) == 6

@@ -60,8 +60,15 @@ def test_linear_approval_end_to_end(world):
     instance.refresh_from_db()
     assert instance.status == "completed" and instance.ended_at is not None
     kinds = list(instance.events.values_list("kind", flat=True))
-    assert kinds == ["started", "created", "completed", "created", "field_refused", "completed",
-                     "ended"]
+    assert kinds == [
+        "started",
+        "created",
+        "completed",
+        "created",
+        "field_refused",
+        "completed",
+        "ended",
+    ]
     assert AuditEntry.objects.filter(action="workflow.task.complete").count() == 2
     assert AuditEntry.objects.filter(action="workflow.instance.start").count() == 1
 

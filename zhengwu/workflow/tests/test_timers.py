@@ -208,3 +208,72 @@ def test_bad_timers_are_refused_with_the_element_named(world: Any) -> None:
     assert "“提醒”（b）" in exc.value.message and "ISO 8601" in exc.value.message
     ok = actions.definition_deploy(actor=world.admin, bpmn_xml=BAD_TIMER % "PT4H")
     assert ok.timers["b"]["kind"] == "reminder" and ok.timers["b"]["after"] == "PT4H"
+
+
+@pytest.mark.django_db
+def test_a_calendar_change_moves_the_pending_due_date_timers(world: Any, timed: Any) -> None:
+    from datetime import date
+
+    from zhengwu.workdays.actions import calendar_day_set
+    from zhengwu.workdays.models import CalendarDay
+
+    [review] = open_tasks(timed)
+    remind = TaskTimer.objects.get(instance=timed, element_id="remind")
+    timeout = TaskTimer.objects.get(instance=timed, element_id="timeout")
+    assert (remind.due_at, timeout.due_at) == (at(7, 9), at(9))
+    with time_machine.travel(at(3, 11), tick=False):
+        calendar_day_set(actor=None, date=date(2026, 12, 4), kind=CalendarDay.Kind.HOLIDAY,
+                         name="临时假日", note="测试")  # fmt: skip
+    review.refresh_from_db()
+    assert review.due_date.isoformat() == "2026-12-09"  # one working day later
+    remind.refresh_from_db()
+    timeout.refresh_from_db()
+    # Same transaction, same rules: the day before the new due date, and after it.
+    assert remind.due_at == at(8, 9)
+    assert timeout.due_at == at(10)
+    assert tick(at(7, 9, 1))["fired"] == 0  # the old moment no longer fires anything
+    assert tick(at(8, 9, 1))["fired"] == 1
+
+
+@pytest.mark.django_db
+def test_a_fired_repeating_reminder_keeps_its_cadence_when_the_calendar_moves(
+    world: Any, timed: Any
+) -> None:
+    from datetime import date
+
+    from zhengwu.workdays.actions import calendar_day_set
+    from zhengwu.workdays.models import CalendarDay
+
+    assert tick(at(7, 9, 1))["fired"] == 1
+    remind = TaskTimer.objects.get(instance=timed, element_id="remind")
+    following = remind.due_at
+    with time_machine.travel(at(7, 10), tick=False):
+        calendar_day_set(actor=None, date=date(2026, 12, 8), kind=CalendarDay.Kind.HOLIDAY,
+                         name="临时假日", note="测试")  # fmt: skip
+    remind.refresh_from_db()
+    assert remind.due_at == following and remind.fire_count == 1
+    timeout = TaskTimer.objects.get(instance=timed, element_id="timeout")
+    assert timeout.due_at == at(10)  # due date Wed 9 Dec now; the timeout moved with it
+
+
+@pytest.mark.django_db
+def test_migration_re_places_the_timers_by_the_new_version(world: Any, timed: Any) -> None:
+    from zhengwu.workflow.migration import instances_migrate
+    from zhengwu.workflow.tests.conftest import bpmn
+
+    v1 = timed.definition
+    xml = bpmn("timers.bpmn").replace(b'beforeDue="1"', b'beforeDue="2"')
+    xml = xml.replace(b'name="\xe5\x88\xb0\xe6\x9c\x9f\xe5\x89\x8d\xe6\x8f\x90\xe9\x86\x92"',
+                      'name="到期前两日提醒"'.encode())  # fmt: skip
+    v2 = actions.definition_deploy(actor=world.admin, bpmn_xml=xml, filename="timers_v2.bpmn")
+    assert v2.version == v1.version + 1
+    result = instances_migrate(actor=None, definition_from=v1, definition_to=v2,
+                               instance_ids=[timed.pk])  # fmt: skip
+    assert result.refused == [] and [i.pk for i in result.moved] == [timed.pk]
+    pending = TaskTimer.objects.filter(instance=timed, status="pending")
+    remind = pending.get(element_id="remind")
+    assert remind.due_at == at(4, 9)  # two working days before Tuesday 8 Dec: Friday 4 Dec
+    assert remind.element_name == "到期前两日提醒"
+    assert pending.get(element_id="timeout").due_at == at(9)
+    assert pending.count() == 2  # no duplicate rows for the same engine timer
+    assert tick(at(4, 9, 1))["fired"] == 1

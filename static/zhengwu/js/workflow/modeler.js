@@ -4,6 +4,8 @@
  * on "Check and deploy" posts {xml, filename} as JSON with the CSRF token to data-deploy-url.
  * The server validates and deploys; its Chinese message is shown, and the element it names is
  * selected and marked in the diagram. Messages come from data-msg-* attributes (translated).
+ * With zw-moddle.js and properties.js loaded first, the zw: extension is typed and a user
+ * task's assignment, decisions and form fields are edited in the side panel (#zw-properties).
  */
 (function () {
   "use strict";
@@ -16,7 +18,15 @@
   var keyInput = document.getElementById("process-key");
   var nameInput = document.getElementById("process-name");
   var csrf = document.querySelector("#modeler-form input[name=csrfmiddlewaretoken]");
-  var modeler = new window.BpmnJS({ container: box, keyboard: { bindTo: document } });
+  var options = { container: box, keyboard: { bindTo: document } };
+  if (window.ZW_MODDLE) { options.moddleExtensions = { zw: window.ZW_MODDLE }; }
+  var modeler = new window.BpmnJS(options);
+  var panel = document.getElementById("zw-properties");
+  var panelData = document.getElementById("zw-properties-data");
+  if (panel && panelData && typeof window.zwProperties === "function") {
+    var data = JSON.parse(panelData.textContent);
+    window.zwProperties(modeler, panel, data.roles, data.labels);
+  }
   var marked = null;
 
   function say(text, kind, link) {

@@ -1,0 +1,212 @@
+"""Public side of applications (/services/…): apply with a form and uploads, drafts, my
+applications, the case page (status, corrections, result, licence, rating), the query by number
++ query code without login, and the 办件公示 list. Readable without JavaScript."""
+
+from typing import Any
+
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from zhengwu.core.access import login_required, public
+from zhengwu.core.errors import ApplicationError, NotFound
+from zhengwu.core.idempotency import new_token
+from zhengwu.eservices import cases, forms_schema, selectors, selectors_cases
+from zhengwu.eservices.models import Application, ApplicationMaterial, Rating
+from zhengwu.eservices.registry import case_public_links
+from zhengwu.identifiers.masking import _keep_ends
+
+APPLICANTS = ("citizen", "enterprise")
+PAGE_SIZE = 20
+
+
+def mask_name(name: str) -> str:
+    """陈小明 → 陈**; 云泽美食有限公司 → 云泽****公司 (公示 shows no full names)."""
+    name = name or ""
+    if len(name) <= 4:
+        return name[:1] + "*" * max(len(name) - 1, 0)
+    return _keep_ends(name, 2, 2)
+
+
+def _own(request: HttpRequest, pk: int) -> Application:
+    try:
+        return selectors_cases.access_own_application(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required(kinds=APPLICANTS)
+@require_POST
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Start (or, on a replayed form, find) the draft for an item."""
+    try:
+        item = selectors.published_item(code)
+        app = cases.application_draft_create(
+            actor=request.user, item=item, token=request.POST.get("idempotency_token")
+        )
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as exc:
+        flash.error(request, str(exc.message))
+        return redirect("eservices:guide", code=code)
+    return redirect("eservices:application_detail", pk=app.pk)
+
+
+@login_required(kinds=APPLICANTS)
+@require_safe
+def my_applications(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors_cases.my_applications(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "eservices/my_applications.html", {"page": page})
+
+
+def _detail_context(request: HttpRequest, app: Application, **extra: Any) -> dict[str, Any]:
+    editable = app.status in (Application.Status.DRAFT, Application.Status.CORRECTION_REQUESTED)
+    uploaded = list(ApplicationMaterial.objects.filter(application=app).select_related("file"))
+    errors = extra.get("errors") or {}
+    materials = [
+        (m, [u for u in uploaded if u.material_id == m.pk], errors.get(f"material_{m.pk}", ""))
+        for m in app.item.materials.all()
+    ]
+    licence = None
+    if app.licence_number:
+        from zhengwu.licences.selectors import licence_by_number
+
+        licence = licence_by_number(app.licence_number)
+    notice = app.correction_notices.order_by("-round").first()
+    rating = Rating.objects.filter(application=app).first()
+    return {
+        "app": app,
+        "editable": editable,
+        "fields": forms_schema.fields(app.item.form_schema, extra.pop("posted", app.form_data)),
+        "materials": materials,
+        "notice": notice,
+        "events": app.events.filter(public=True),
+        "rating": rating,
+        "rating_levels": list(reversed(Rating.Level.choices)),
+        "review_notice": cases.REVIEW_NOTICE,
+        "links": case_public_links(app),
+        "token": new_token(),
+        "licence": licence,
+        "query_code": request.session.pop(f"qc_{app.pk}", ""),
+        **extra,
+    }
+
+
+@login_required(kinds=APPLICANTS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's case page; in draft/correction it is the form with uploads."""
+    app = _own(request, pk)
+    if request.method != "POST":
+        return render(request, "eservices/application_detail.html", _detail_context(request, app))
+    action = request.POST.get("action", "save")
+    posted = {k: request.POST.get(k) for k in request.POST}
+    errors: dict[str, str] = {}
+    status = 200
+    try:
+        if action in ("save", "submit", "upload"):
+            if app.status in (Application.Status.DRAFT, Application.Status.CORRECTION_REQUESTED):
+                app = cases.application_draft_save(
+                    actor=request.user,
+                    application=app,
+                    form_data=posted,
+                    contact_phone=request.POST.get("contact_phone"),
+                )
+            for material in app.item.materials.all():
+                for upload in request.FILES.getlist(f"material_{material.pk}"):
+                    try:
+                        cases.application_material_add(
+                            actor=request.user, application=app, material=material, upload=upload
+                        )
+                    except ApplicationError as exc:
+                        errors[f"material_{material.pk}"] = str(exc.message)
+            if errors:
+                status = 400
+            elif action == "submit":
+                result = cases.application_submit(actor=request.user, application=app)
+                if result.query_code:
+                    request.session[f"qc_{app.pk}"] = result.query_code
+                return redirect("eservices:application_detail", pk=app.pk)
+            else:
+                flash.success(request, _("Saved. You can come back and continue later."))
+                return redirect("eservices:application_detail", pk=app.pk)
+        elif action == "remove":
+            cases.application_material_remove(
+                actor=request.user, application=app, row_id=int(request.POST.get("row") or 0)
+            )
+            return redirect("eservices:application_detail", pk=app.pk)
+        elif action == "withdraw":
+            cases.application_withdraw(
+                actor=request.user, application=app, reason=request.POST.get("reason", "")
+            )
+            flash.success(request, _("The application has been withdrawn."))
+            return redirect("eservices:application_detail", pk=app.pk)
+        elif action == "rate":
+            cases.application_rate(
+                actor=request.user,
+                application=app,
+                level=request.POST.get("level"),
+                comment=request.POST.get("comment", ""),
+            )
+            flash.success(request, _("Thank you for your rating."))
+            return redirect("eservices:application_detail", pk=app.pk)
+        else:
+            raise NotFound()
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as exc:
+        data = exc.data or {}
+        errors.update(data.get("errors") or {})
+        errors.setdefault("all", str(exc.message))
+        status = 409 if exc.code == "CONFLICT" else 400
+    app.refresh_from_db()
+    return render(
+        request,
+        "eservices/application_detail.html",
+        _detail_context(request, app, errors=errors, posted=posted),
+        status=status,
+    )
+
+
+@public
+@require_http_methods(["GET", "HEAD", "POST"])
+def query(request: HttpRequest) -> HttpResponse:
+    """办件查询 by case number + query code, without login (POST: codes stay out of URLs/logs)."""
+    app = None
+    not_found = False
+    if request.method == "POST":
+        try:
+            app = selectors_cases.query_application(
+                request.POST.get("number", ""), request.POST.get("code", "")
+            )
+        except NotFound:
+            not_found = True
+    return render(
+        request,
+        "eservices/query.html",
+        {
+            "app": app,
+            "not_found": not_found,
+            "events": app.events.filter(public=True) if app else [],
+            "masked_name": mask_name(app.applicant_name) if app else "",
+            "number": request.POST.get("number", "")[:40],
+        },
+        status=404 if not_found else 200,
+    )
+
+
+@public
+@require_safe
+def disclosure(request: HttpRequest) -> HttpResponse:
+    """办件公示: concluded cases, applicant names masked."""
+    q = request.GET.get("q", "")[:100]
+    page = Paginator(selectors_cases.concluded_public(q), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(a, mask_name(a.applicant_name)) for a in page.object_list]
+    return render(request, "eservices/disclosure.html", {"page": page, "rows": rows, "q": q})
