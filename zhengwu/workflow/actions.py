@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from zhengwu.audit.actions import audit_record
 from zhengwu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhengwu.directory.models import Organisation, Role, RoleAssignment
+from zhengwu.files import types as file_types
+from zhengwu.files.actions import file_store
+from zhengwu.files.models import StoredFile
 from zhengwu.notify.actions import notify_send
 from zhengwu.workdays.actions import deadline_close, deadline_open
 from zhengwu.workflow import engine, forms
@@ -37,6 +40,7 @@ from zhengwu.workflow.models import (
     TaskAssignmentRule,
     TaskCopy,
     TaskEvent,
+    TaskEventAttachment,
     TaskForm,
     TaskTimer,
     WorkTask,
@@ -49,6 +53,10 @@ DEADLINE_LABEL = "task"
 OPINION_MAX = 2000
 TITLE_MAX = 300
 MAX_VARIABLES_BYTES = 64 * 1024
+# Files handed in with a step (办理附件): office documents, PDF/OFD and images, through ``files``.
+ATTACHMENT_PURPOSE = "workflow_attachment"
+ATTACHMENT_TYPES = file_types.preset("documents") | file_types.preset("images")
+ATTACHMENTS_MAX = 10
 
 Status = WorkTask.Status
 
@@ -604,6 +612,52 @@ def _event(step: _Step, task: WorkTask | None, kind: str, **fields: Any) -> Task
     )  # fmt: skip
 
 
+def _clean_attachments(actor: Any, attachments: list[StoredFile] | None) -> list[StoredFile]:
+    """Only files this actor has just stored for a step, each linked to one step only."""
+    files = list(dict.fromkeys(attachments or []))
+    if len(files) > ATTACHMENTS_MAX:
+        raise ValidationFailed(
+            _("At most %(max)d attachments per step.") % {"max": ATTACHMENTS_MAX},
+            data={"field": "attachments"},
+        )
+    for f in files:
+        if (not isinstance(f, StoredFile) or f.pk is None or f.purpose != ATTACHMENT_PURPOSE
+                or f.uploaded_by_id != getattr(actor, "pk", None)):  # fmt: skip
+            raise ValidationFailed(_("This attachment cannot be used for this step."),
+                                   data={"field": "attachments"})  # fmt: skip
+    if files and TaskEventAttachment.objects.filter(file__in=files).exists():
+        raise ValidationFailed(_("This attachment cannot be used for this step."),
+                               data={"field": "attachments"})  # fmt: skip
+    return files
+
+
+def attachments_store(*, actor: Any, uploads: list[Any]) -> list[StoredFile]:
+    """Store the uploads of a step through ``files`` (type by content, size, audit).
+
+    Call it in the same transaction as the step (``task_complete(attachments=...)``) so a
+    refused step leaves no row behind; a refused file raises files' Chinese ValidationFailed.
+    """
+    if len(uploads) > ATTACHMENTS_MAX:
+        raise ValidationFailed(
+            _("At most %(max)d attachments per step.") % {"max": ATTACHMENTS_MAX},
+            data={"field": "attachments"},
+        )
+    return [
+        file_store(
+            actor=actor, upload=upload, purpose=ATTACHMENT_PURPOSE, allowed_types=ATTACHMENT_TYPES
+        )
+        for upload in uploads
+    ]
+
+
+def _attach(event: TaskEvent, files: list[StoredFile]) -> list[dict[str, Any]]:
+    """Link the files to the history line; what the audit entry records about them."""
+    TaskEventAttachment.objects.bulk_create(
+        [TaskEventAttachment(event=event, file=f) for f in files]
+    )
+    return [{"id": str(f.uuid), "name": f.original_name} for f in files]
+
+
 def _clean_opinion(opinion: str) -> str:
     opinion = (opinion or "").strip()
     if len(opinion) > OPINION_MAX:
@@ -904,21 +958,26 @@ def task_complete(
     decision: str,
     opinion: str = "",
     form_data: dict[str, Any] | None = None,
+    attachments: list[StoredFile] | None = None,
 ) -> WorkTask:
     """办理: decide (同意 approve / 不同意 reject / 退回 send_back as a routed decision).
 
     The decision is set as the process variable ``decision``; exclusive gateways route on it.
     A delegate (委派) answering returns the task to the person who delegated it instead.
+    ``attachments``: files the actor stored with purpose ``ATTACHMENT_PURPOSE``, linked to this
+    step's history line in the same transaction (nothing is linked if the step fails).
     """
     task, instance = _lock_task(task)
     _require_handler(actor, task)
     opinion = _clean_opinion(opinion)
+    files = _clean_attachments(actor, attachments)
     meta = task_meta(task)
     step = _Step(instance, actor)
     if task.delegated_by_id and task.assignee_id == actor.pk:
         owner = task.delegated_by
-        _event(step, task, TaskEvent.Kind.RESOLVED, opinion=opinion, decision=decision or "",
-               target=owner)  # fmt: skip
+        event = _event(step, task, TaskEvent.Kind.RESOLVED, opinion=opinion,
+                       decision=decision or "", target=owner)  # fmt: skip
+        attached = _attach(event, files)
         task.assignee = owner
         task.claimed_by = owner
         task.delegated_by = None
@@ -926,7 +985,7 @@ def task_complete(
         task.save(update_fields=["assignee", "claimed_by", "delegated_by", "status"])
         _bump(instance)
         audit_record(actor=actor, action="workflow.task.resolve", target=task,
-                     changes={"returned_to": owner.pk})  # fmt: skip
+                     changes={"returned_to": owner.pk, "attachments": attached})  # fmt: skip
         _notify_task(step, task, [owner])
         return task
     allowed = meta.get("decisions") or ["approve", "reject"]
@@ -959,7 +1018,8 @@ def task_complete(
         task.claimed_by = actor
     task.save(update_fields=["status", "decision", "opinion", "form_data", "completed_by",
                              "completed_at", "claimed_by"])  # fmt: skip
-    _event(step, task, TaskEvent.Kind.COMPLETED, decision=decision, opinion=opinion)
+    event = _event(step, task, TaskEvent.Kind.COMPLETED, decision=decision, opinion=opinion)
+    attached = _attach(event, files)
     if task.limit_days is not None:
         deadline_close(owner_type=DEADLINE_OWNER, owner_id=task.pk, actor=actor)
     _sync(step, wf)
@@ -970,7 +1030,7 @@ def task_complete(
         changes={"decision": decision, "form_data": cleaned,
                  "tasks_created": [t.pk for t in step.created],
                  "tasks_cancelled": [t.pk for t in step.cancelled],
-                 "instance_status": instance.status},
+                 "instance_status": instance.status, "attachments": attached},
         reason=opinion,
     )  # fmt: skip
     return task
@@ -989,12 +1049,21 @@ def send_back_targets(task: WorkTask) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def task_send_back(*, actor: Any, task: WorkTask, to_element_id: str, opinion: str) -> WorkTask:
+def task_send_back(
+    *,
+    actor: Any,
+    task: WorkTask,
+    to_element_id: str,
+    opinion: str,
+    attachments: list[StoredFile] | None = None,
+) -> WorkTask:
     """退回 to an earlier user task. Steps in progress after it (a 会签 split, the other
-    signers) are cancelled; the step goes back to the person who handled it."""
+    signers) are cancelled; the step goes back to the person who handled it. ``attachments``
+    as for ``task_complete``."""
     task, instance = _lock_task(task)
     _require_handler(actor, task)
     opinion = _clean_opinion(opinion)
+    files = _clean_attachments(actor, attachments)
     if not opinion:
         raise ValidationFailed(_("Say why you send the task back."), data={"field": "opinion"})
     previous = (
@@ -1024,8 +1093,9 @@ def task_send_back(*, actor: Any, task: WorkTask, to_element_id: str, opinion: s
     task.completed_at = timezone.now()
     task.save(update_fields=["status", "decision", "opinion", "completed_by", "completed_at"])
     step = _Step(instance, actor)
-    _event(step, task, TaskEvent.Kind.SENT_BACK, decision="send_back", opinion=opinion,
-           target=previous.completed_by)  # fmt: skip
+    event = _event(step, task, TaskEvent.Kind.SENT_BACK, decision="send_back", opinion=opinion,
+                   target=previous.completed_by)  # fmt: skip
+    attached = _attach(event, files)
     if task.limit_days is not None:
         deadline_close(owner_type=DEADLINE_OWNER, owner_id=task.pk, actor=actor)
     _sync(step, wf, send_back_to={to_element_id: previous.completed_by})
@@ -1033,7 +1103,7 @@ def task_send_back(*, actor: Any, task: WorkTask, to_element_id: str, opinion: s
     audit_record(
         actor=actor, action="workflow.task.send_back", target=task,
         changes={"to": to_element_id, "tasks_created": [t.pk for t in step.created],
-                 "tasks_cancelled": [t.pk for t in step.cancelled]},
+                 "tasks_cancelled": [t.pk for t in step.cancelled], "attachments": attached},
         reason=opinion,
     )  # fmt: skip
     return task

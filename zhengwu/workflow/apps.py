@@ -29,6 +29,13 @@ class WorkflowConfig(AppConfig):
 
         on_deadlines_changed(sync_task_due_dates)
 
+        # Step attachments: exactly whoever may view the instance may download them.
+        from zhengwu.files.registry import register_read_rule
+        from zhengwu.workflow.actions import ATTACHMENT_PURPOSE
+        from zhengwu.workflow.selectors import may_read_attachment
+
+        register_read_rule(ATTACHMENT_PURPOSE, may_read_attachment)
+
 
 def home_panel(request: Any) -> dict[str, Any]:
     """The account's to-dos on the workbench home, with counts."""

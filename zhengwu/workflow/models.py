@@ -278,6 +278,28 @@ class TaskEvent(models.Model):
         return f"{self.get_kind_display()} · {self.instance_id}"
 
 
+class TaskEventAttachment(models.Model):
+    """A file handed in with a step (办理附件), shown in the history line of that step.
+
+    The bytes and their checks live in ``files``; who may download them is the files read rule
+    ``workflow_attachment`` (whoever may view the instance, see ``selectors``).
+    """
+
+    event = models.ForeignKey(TaskEvent, on_delete=models.CASCADE, related_name="attachments")
+    file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("step attachment")
+        verbose_name_plural = _("step attachments")
+        constraints = [
+            models.UniqueConstraint(fields=["file"], name="workflow_attachment_file_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} · {self.file_id}"
+
+
 class TaskCopy(models.Model):
     """抄送: an instance shown read-only to someone for information."""
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from zhengwu.workflow.models import (
     ProcessInstance,
     TaskCopy,
     TaskEvent,
+    TaskEventAttachment,
     WorkTask,
 )
 
@@ -227,7 +228,24 @@ def access_task(account: Any, pk: int) -> WorkTask:
 
 
 def instance_history(instance: ProcessInstance) -> QuerySet[TaskEvent]:
-    return instance.events.select_related("task", "actor", "target").order_by("at", "pk")
+    """Every history line with its attachments (``event.attachments.all``, files joined):
+    one query for the lines and one for all their attachments, however many there are."""
+    return (
+        instance.events.select_related("task", "actor", "target")
+        .prefetch_related(
+            Prefetch("attachments",
+                     queryset=TaskEventAttachment.objects.select_related("file").order_by("pk"))
+        )
+        .order_by("at", "pk")
+    )  # fmt: skip
+
+
+def may_read_attachment(actor: Any, stored_file: Any) -> bool:
+    """files read rule ``workflow_attachment``: whoever may view the step's instance."""
+    instance = (
+        ProcessInstance.objects.filter(events__attachments__file=stored_file).distinct().first()
+    )
+    return instance is not None and may_view_instance(actor, instance)
 
 
 def definition_list() -> QuerySet[ProcessDefinition]:

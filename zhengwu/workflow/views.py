@@ -5,21 +5,56 @@ import contextlib
 import json
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengwu.core.access import staff_required
-from zhengwu.core.errors import ApplicationError, NotFound
+from zhengwu.core.errors import ApplicationError, NotFound, ValidationFailed
+from zhengwu.files.forms import StoredFileField, add_upload_refusals
 from zhengwu.workflow import actions, forms, selectors
 from zhengwu.workflow.registry import get_subject_type, subject_of, subject_types
 
 TABS = ("todo", "done", "started", "cc")
 PAGE_SIZE = 20
+
+
+class _MultipleFileInput(django_forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _AttachmentsField(StoredFileField):
+    """Several files in one input, each checked as ``file_store`` will check it."""
+
+    widget = _MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        return [super(_AttachmentsField, self).clean(upload, initial) for upload in uploads]
+
+
+class AttachmentsForm(django_forms.Form):
+    attachments = _AttachmentsField(
+        label=gettext_lazy("Attachments"), required=False, allowed_types=actions.ATTACHMENT_TYPES
+    )
+
+
+def _attachment_uploads(request: HttpRequest) -> list[Any]:
+    """The checked uploads of the step; the Chinese refusal of files as ValidationFailed."""
+    form = AttachmentsForm(request.POST, request.FILES)
+    refused = add_upload_refusals(form, request)
+    if refused or not form.is_valid():
+        errors = [str(m) for msgs in form.errors.values() for m in msgs]
+        raise ValidationFailed(errors[0] if errors else _("The attachment was refused."),
+                               data={"field": "attachments"})  # fmt: skip
+    return form.cleaned_data["attachments"]
 
 
 def _filters(request: HttpRequest) -> selectors.InboxFilters:
@@ -79,6 +114,7 @@ def _task_context(request: HttpRequest, task: Any) -> dict[str, Any]:
         "send_back_targets": actions.send_back_targets(task),
         "signer_rows": _signer_rows(task, meta),
         "history": selectors.instance_history(task.instance),
+        "attachments_form": AttachmentsForm(auto_id="%s"),
     }  # fmt: skip
 
 
@@ -127,9 +163,14 @@ def task(request: HttpRequest, task_id: int) -> HttpResponse:
                     if (prop.get("type") == "boolean" and step_form.access_of(name) == "editable"
                             and name not in form):  # fmt: skip
                         form[name] = "false"  # an unticked box is not posted
-                actions.task_complete(actor=request.user, task=task,
-                                      decision=request.POST.get("decision", ""),
-                                      opinion=opinion, form_data=form)  # fmt: skip
+                uploads = _attachment_uploads(request)
+                # Stored and linked in the step's transaction: a refused step keeps no file row.
+                with transaction.atomic():
+                    files = actions.attachments_store(actor=request.user, uploads=uploads)
+                    actions.task_complete(actor=request.user, task=task,
+                                          decision=request.POST.get("decision", ""),
+                                          opinion=opinion, form_data=form,
+                                          attachments=files)  # fmt: skip
                 flash.success(request, _("The task has been handled."))
                 return redirect("workflow:inbox")
             elif op == "signer_add":
@@ -146,9 +187,11 @@ def task(request: HttpRequest, task_id: int) -> HttpResponse:
                 return redirect("workflow:task", task.pk)
             elif op == "send_back":
                 target = request.POST.get("to_element_id", "")
-                actions.task_send_back(
-                    actor=request.user, task=task, opinion=opinion, to_element_id=target
-                )
+                uploads = _attachment_uploads(request)
+                with transaction.atomic():
+                    files = actions.attachments_store(actor=request.user, uploads=uploads)
+                    actions.task_send_back(actor=request.user, task=task, opinion=opinion,
+                                           to_element_id=target, attachments=files)  # fmt: skip
                 flash.success(request, _("The task has been sent back."))
                 return redirect("workflow:inbox")
             elif op in ("transfer", "delegate"):
