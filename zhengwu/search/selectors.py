@@ -12,6 +12,7 @@ the word most often). The lenient pass is scored (BM25 / ts_rank, title weighted
 
 import datetime as dt
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -158,7 +159,7 @@ def _day_start(value: dt.date | dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(value, dt.time()))
 
 
-class _Backend:
+class _Backend(ABC):
     """Runs one full-text expression: a page of rank keys (newest first) or a capped count."""
 
     def __init__(self, f: _Filters) -> None:
@@ -174,8 +175,9 @@ class _Backend:
             params.append(self.f.key_max)
         return sql, params
 
+    @abstractmethod
     def base(self, expr: str, exclude: str | None) -> tuple[str, list, str]:
-        raise NotImplementedError
+        """The FROM/WHERE clause, its parameters and the rank-key column of this backend."""
 
     def page(self, expr: str, limit: int, offset: int, exclude: str | None = None) -> list:
         if limit <= 0:
@@ -194,8 +196,9 @@ class _Backend:
             cursor.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) t", [*params, cap])  # noqa: S608
             return cursor.fetchone()[0]
 
+    @abstractmethod
     def ranked(self, expr: str, limit: int, offset: int) -> list:
-        raise NotImplementedError
+        """A page of rank keys ordered by relevance (title matches first), then date."""
 
 
 class _Sqlite(_Backend):

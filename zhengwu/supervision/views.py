@@ -2,7 +2,6 @@
 extension requests, flags. Parse, authorise, call one selector or action, render."""
 
 from datetime import date
-from io import BytesIO
 from typing import Any
 
 from django.contrib import messages as flash
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengwu.core.access import staff_required
 from zhengwu.core.errors import ApplicationError, NotFound
+from zhengwu.core.spreadsheet import xlsx_response, xlsx_table
 from zhengwu.supervision import actions, selectors
 from zhengwu.supervision.clocks import rule_settings
 from zhengwu.supervision.models import Colour, Flag
@@ -142,44 +142,16 @@ def clock_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export(qs: Any) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Time limits")
-    ws.append(
-        [
-            _("Subject"),
-            _("Time limit"),
-            _("Department"),
-            _("Start date"),
-            _("Due date"),
-            _("Colour"),
-            _("Closed on"),
-            _("Working days taken"),
-        ]
-    )
-    for c in qs.iterator(chunk_size=2000):
-        ws.append(
-            [
-                c.title,
-                c.label,
-                c.organisation.name if c.organisation else "",
-                c.start,
-                c.due_date,
-                c.get_colour_display(),
-                c.closed_on,
-                c.elapsed_days,
-            ]
-        )
-    out = BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="time-limits.xlsx"'
-    return response
+    headers = (
+        _("Subject"), _("Time limit"), _("Department"), _("Start date"), _("Due date"),
+        _("Colour"), _("Closed on"), _("Working days taken"),
+    )  # fmt: skip
+    rows = (
+        (c.title, c.label, c.organisation.name if c.organisation else "", c.start, c.due_date,
+         c.get_colour_display(), c.closed_on, c.elapsed_days)
+        for c in qs.iterator(chunk_size=2000)
+    )  # fmt: skip
+    return xlsx_response(xlsx_table(_("Time limits"), headers, rows), "time-limits.xlsx")
 
 
 @require_http_methods(["GET", "POST"])
