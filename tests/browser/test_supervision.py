@@ -114,4 +114,11 @@ def test_dashboard_drill_down_and_supervision_task(
     leader.goto(f"{base}/workbench/workflow/")
     expect(leader.get_by_role("link", name="食品经营许可办件7")).to_be_visible()
     expect(leader.get_by_text("情况说明").first).to_be_visible()
+
+    # The ranking page (绩效考核): the supervisor computes the month shown.
+    page.goto(f"{base}/workbench/supervision/")
+    page.get_by_role("link", name="绩效考核", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("部门绩效排名")
+    page.get_by_role("button", name="按现行规则计算").click()
+    expect(page.get_by_text("个部门的绩效考核")).to_be_visible()
     assert external == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,8 @@ ISSUE_PERM = "documents.issue_officialdocument"
 REGISTER_PERM = "documents.add_documentregister"
 CLEARANCE_PERM = "documents.change_documentclearance"
 PDF_PURPOSE = "official_document"
+PDFA_PURPOSE = "official_document_pdfa"  # served by exchange's archive views only
+ARCHIVE_PDF_VARIANT = "pdf/a-2b"
 ATTACHMENT_PURPOSE = "official_document_attachment"
 EDIT_STEPS = ("draft", "review")
 PDF_MAX_BYTES = 50 * 1024 * 1024
@@ -733,6 +736,7 @@ def document_archive(
     doc = _lock(document)
     if doc.status != OfficialDocument.Status.SENT:
         raise Conflict(_("Only a sent document can be archived."))
+    pdfa = archive_rendition(doc, actor)
     item = archive_item_create(
         actor=actor,
         organisation=doc.register.organisation,
@@ -743,11 +747,30 @@ def document_archive(
         source_type=SUBJECT_TYPE,
         source_id=doc.pk,
         pdf=doc.pdf,
+        pdfa=pdfa,
         doc_date=doc.doc_date or timezone.localdate(),
         security_level=SECURITY_LABEL.get(doc.security_level, ""),
     )
     _transition(doc, actor, "archive", archive_item=item.pk)
     return doc
+
+
+def archive_rendition(doc: OfficialDocument, actor: Any) -> StoredFile:
+    """The archive's PDF/A-2b copy: the same layout rendered again, unsigned.
+
+    The sealed original is PDF/A-2b as rendered too, but signing with an ECDSA certificate makes
+    pyHanko declare PDF 2.0 (ISO 32002) in the catalogue, which a strict PDF/A-2 validator may
+    reject; the unsigned rendition is plain PDF 1.7 PDF/A-2b. The signed original stays the
+    evidence of authenticity (docs/modules/documents.md, "PDF/A")."""
+    rendered = rendering.render(render_input(doc), pdf_variant=ARCHIVE_PDF_VARIANT)
+    name = f"{doc.doc_number or doc.pk}-PDFA.pdf"
+    return file_store(
+        actor=actor,
+        upload=SimpleUploadedFile(name, rendered.pdf, content_type="application/pdf"),
+        purpose=PDFA_PURPOSE,
+        allowed_types=frozenset({"application/pdf"}),
+        max_bytes=PDF_MAX_BYTES,
+    )
 
 
 def document_opened(*, actor: Any, document: OfficialDocument, purpose: str) -> None:
@@ -764,3 +787,67 @@ def registers_for(organisation: Organisation) -> Any:
     return DocumentRegister.objects.filter(
         Q(organisation_id__in=ids) | Q(organisation=organisation), is_active=True
     )
+
+
+# --------------------------------------------------------------------------- 答复
+
+_TITLE_SUFFIX = re.compile(
+    r"的(决议|决定|命令|公报|公告|通告|意见|通知|通报|报告|请示|批复|议案|函|复函|纪要)$"
+)
+
+
+def reply_title(organisation_name: str, received_title: str, *, letter: bool) -> str:
+    """关于…的答复/复函: the subject of the received title (from 关于, without its type word),
+    under the replying organisation's name."""
+    subject = received_title
+    if "关于" in subject:
+        subject = subject[subject.index("关于") + 2 :]
+    subject = _TITLE_SUFFIX.sub("", subject) or received_title
+    kind = "复函" if letter else "答复"
+    return f"{organisation_name}关于{subject}的{kind}"[:200]
+
+
+@transaction.atomic
+def reply_draft_start(*, actor: Any, received: Any) -> OfficialDocument:
+    """答复: start an outgoing draft answering a received document — 主送 the sending unit,
+    title 关于…的答复 (复函 for a 函), linked to the registration. A second call returns the
+    open draft instead of a new one (double clicks)."""
+    from zhengwu.exchange.models import ReceivedDocument
+    from zhengwu.exchange.selectors import may_view_received
+
+    received = ReceivedDocument.objects.select_for_update().get(pk=received.pk)
+    if not may_view_received(actor, received):
+        raise NotFound()
+    if not received.requires_reply:
+        raise Conflict(_("This received document does not require a reply."))
+    organisation = received.organisation
+    if not account_has_perm_in(actor, DRAFT_PERM, organisation):
+        raise PermissionDenied(_("You may not draft documents for this organisation."))
+    existing = (
+        OfficialDocument.objects.filter(reply_to=received)
+        .exclude(status=OfficialDocument.Status.WITHDRAWN)
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    register = registers_for(organisation).order_by("pk").first()
+    if register is None:
+        raise Conflict(_("Your organisation has no document register (机关代字) to reply under."))
+    sender = received.delivery.dispatch.sender_organisation if received.delivery_id else None
+    letter = received.doc_type in ("函", DocType.LETTER)
+    number = f"（{received.doc_number}）" if received.doc_number else ""
+    data = DocumentInput(
+        doc_type=DocType.LETTER,
+        title=reply_title(organisation.name, received.title, letter=letter),
+        # document text, not UI: always Chinese (the usual opening of a 复函)
+        body=f"《{received.title}》{number}收悉。现将有关情况答复如下：",
+        main_recipients=[sender] if sender is not None else [],
+        main_recipients_text="" if sender is not None else received.sender_name,
+    )
+    doc = document_create(actor=actor, organisation=organisation, register=register, data=data)
+    doc.reply_to = received
+    doc.save(update_fields=["reply_to"])
+    audit_record(actor=actor, action="documents.official_document.reply_start", target=doc,
+                 changes={"received": received.receipt_number})  # fmt: skip
+    return doc

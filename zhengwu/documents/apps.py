@@ -44,6 +44,14 @@ class DocumentsConfig(AppConfig):
         register_subject_type(
             SUBJECT_TYPE, _("official document"), resolve=_resolve, on_step=outgoing_step
         )
+        from zhengwu.documents.actions import clearance_rank
+        from zhengwu.exchange.clearance import register_clearance_rule
+
+        # received documents obey the same per-person clearance as our own (密级)
+        register_clearance_rule(clearance_rank)
+        from zhengwu.exchange.receiving import register_reply_starter
+
+        register_reply_starter(_reply_url)
         register_read_rule(PDF_PURPOSE, _may_read_file)
         register_read_rule(ATTACHMENT_PURPOSE, _may_read_file)
         register_demo_loader("documents", demo.load, order=demo.ORDER)
@@ -63,6 +71,12 @@ def _resolve(owner_id: str) -> tuple[str, str] | None:
         return None
     label = f"{doc.doc_number} {doc.title}" if doc.doc_number else doc.title
     return label, reverse("documents:detail", args=[doc.pk])
+
+
+def _reply_url(received: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("documents:reply", args=[received.pk])
 
 
 def _may_read_file(actor: Any, stored_file: Any) -> bool:

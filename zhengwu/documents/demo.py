@@ -97,6 +97,17 @@ def _grant(stdout: Any) -> None:
             role.permissions.add(*missing)
 
 
+# People of the demo who handle the classified (秘密) documents of both demos: the office that
+# drafts and sends them, the countersigning bureaus, and 市教育局/市民政局 who receive one.
+CLEARED = ["secretary", "szfb_reviewer", "szfb_leader", "jy_leader", "cz_leader",
+           "jy_secretary", "mz_secretary", "jy_jcjy_head", "jy_zyjy_head"]  # fmt: skip
+
+
+def _clearances() -> None:
+    for account in Account.objects.filter(username__in=CLEARED, document_clearance__isnull=True):
+        actions.clearance_set(actor=None, account=account, level="secret")
+
+
 def _staff(orgs: dict[str, Organisation]) -> list[tuple[str, str, str]]:
     credentials = []
     szfb = orgs["szfb"]
@@ -165,6 +176,7 @@ def load(stdout: Any) -> list[tuple[str, str, str]]:
         stdout.write("  警告：没有市政府办公室（szfb），未生成示例公文。")
         return []
     credentials = _staff(orgs)
+    _clearances()
     people = {
         "secretary": Account.objects.filter(username="secretary").first(),
         "reviewer": Account.objects.get(username="szfb_reviewer"),

@@ -158,6 +158,15 @@ class OfficialDocument(FSMModelMixin, models.Model):
         "files.StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     dispatch_id = models.CharField(max_length=64, blank=True)
+    # 答复: the received document this one answers (started from its registration sheet)
+    reply_to = models.ForeignKey(
+        "exchange.ReceivedDocument",
+        verbose_name=_("in reply to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/archive/", views.document_archive, name="archive"),
     path("<int:pk>/attach/", views.document_attach, name="attach"),
     path("<int:pk>/preview.pdf", views.document_preview, name="preview"),
+    path("reply-to/<int:received_pk>/", views.reply_start, name="reply"),
     path("<int:pk>/revisions/", views.document_revisions, name="revisions"),
 ]

@@ -225,6 +225,26 @@ def document_send_back(request: HttpRequest, pk: int) -> HttpResponse:
         opinion=request.POST.get("opinion", "")))  # fmt: skip
 
 
+@staff_required(DRAFT_PERM)
+@require_POST
+def reply_start(request: HttpRequest, received_pk: int) -> HttpResponse:
+    """答复 from a received document's registration sheet: open the pre-filled draft."""
+    from zhengwu.exchange.models import ReceivedDocument
+
+    received = ReceivedDocument.objects.filter(pk=received_pk).first()
+    if received is None:
+        raise Http404
+    try:
+        doc = actions.reply_draft_start(actor=request.user, received=received)
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        flash.error(request, str(error.message))
+        return redirect("exchange:received_detail", received_pk)
+    flash.success(request, _("Reply draft started: complete it and submit it for review."))
+    return redirect("documents:edit", doc.pk)
+
+
 @staff_required(VIEW_PERM)
 @require_POST
 def document_withdraw(request: HttpRequest, pk: int) -> HttpResponse:

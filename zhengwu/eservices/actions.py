@@ -66,6 +66,7 @@ SCALAR_FIELDS = [
     "online_depth",
     "form_schema",
     "process_key",
+    "licence_type",
 ]
 
 
@@ -146,6 +147,7 @@ def _state(data: ItemInput, organisation_id: int, status: str) -> dict[str, Any]
     state["status"] = status
     state["topics"] = sorted(t.pk for t in data.topics)
     state["life_events"] = sorted(e.pk for e in data.life_events)
+    state["joint_organisations"] = sorted(o.pk for o in data.joint_organisations)
     state["materials"] = [
         [m.name, m.required, m.form, m.copies, m.notes, _file_id(m.blank_form), _file_id(m.sample)]
         for m in data.materials
@@ -189,6 +191,7 @@ def _write_children(item: ServiceItem, data: ItemInput) -> None:
     )
     item.topics.set(data.topics)
     item.life_events.set(data.life_events)
+    item.joint_organisations.set(data.joint_organisations)
 
 
 def _apply(item: ServiceItem, data: ItemInput, actor: Any) -> None:
@@ -210,7 +213,7 @@ def service_item_create(*, actor: Any, organisation: Organisation, data: ItemInp
             _("The organisation is no longer in use."), data={"field": "organisation"}
         )
     data = normalise(data)
-    problems = check_item(data)
+    problems = check_item(data, organisation=organisation)
     if problems:
         raise _refuse(problems)
     item = ServiceItem(organisation=organisation, status=ServiceItem.Status.DRAFT)
@@ -250,7 +253,7 @@ def service_item_update(
             % {"status": item.get_status_display()}
         )
     data = normalise(data)
-    problems = check_item(data, item=item)
+    problems = check_item(data, item=item, organisation=organisation)
     if problems:
         raise _refuse(problems)
     before = _item_state(item)
@@ -368,6 +371,7 @@ def item_input_of(item: ServiceItem) -> ItemInput:
             for f in item.fees.all()
         ],
         faqs=[FaqInput(question=q.question, answer=q.answer) for q in item.faqs.all()],
+        joint_organisations=list(item.joint_organisations.all()),
     )
 
 
@@ -535,6 +539,9 @@ def catalogue_import(*, actor: Any, upload: Any) -> ImportReport:
             for section in ("materials", "fees", "faqs"):
                 if section not in parsed.sections:
                     setattr(p.data, section, getattr(current, section))
+            # not in the workbook: the licence type and joint departments stay as they are
+            p.data.licence_type = current.licence_type
+            p.data.joint_organisations = current.joint_organisations
         normalise(p.data)
         errors += [
             spreadsheet.problem_location(p, problem) for problem in check_item(p.data, item=item)

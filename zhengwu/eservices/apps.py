@@ -37,6 +37,14 @@ class EservicesConfig(AppConfig):
         register_subject_type(
             SUBJECT_TYPE, _("service item"), resolve=_resolve_item, on_step=review_step
         )
+        from zhengwu.eservices import revisions
+
+        register_subject_type(
+            revisions.SUBJECT_TYPE,
+            _("service item revision"),
+            resolve=revisions.resolve,
+            on_step=revisions.revision_step,
+        )
         # Blank forms and samples are public once the item is published (served by the guide's
         # own download view); through files:download any staff member may read them.
         register_read_rule(FORM_PURPOSE, _staff_reads_forms)
@@ -46,7 +54,7 @@ class EservicesConfig(AppConfig):
 
     def _ready_cases(self) -> None:
         """Applications (办件): workflow subject, file read rule, deadlines, workbench menu."""
-        from zhengwu.core.registry import MenuItem, register_demo_loader, workbench
+        from zhengwu.core.registry import MenuItem, Shortcut, register_demo_loader, workbench
         from zhengwu.eservices import cases, demo_cases
         from zhengwu.eservices.models import APPLICATION_OWNER_TYPE
         from zhengwu.files.registry import register_read_rule
@@ -62,10 +70,28 @@ class EservicesConfig(AppConfig):
                 permissions=(cases.HANDLE_PERM,),
             )
         )
+        workbench.register_shortcut(
+            Shortcut(
+                "eservices.counter",
+                _("Counter registration"),
+                "cases:counter",
+                description=_("Register an application handed in at the counter."),
+                order=41,
+                permissions=(cases.HANDLE_PERM,),
+            )
+        )
         register_subject_type(
             APPLICATION_OWNER_TYPE, _("application"), resolve=_resolve_case, on_step=cases.case_step
         )
         register_read_rule(cases.MATERIAL_PURPOSE, _reads_material)
+        from zhengwu.eservices import extensions
+
+        register_subject_type(
+            extensions.SUBJECT_TYPE,
+            _("case time limit extension"),
+            resolve=extensions.resolve,
+            on_step=extensions.extension_step,
+        )
         on_deadlines_changed(cases.deadlines_moved)
         register_demo_loader("eservices_cases", demo_cases.load, order=35)
 

@@ -705,9 +705,18 @@ def application_review(
 
 @transaction.atomic
 def application_decide(
-    *, actor: Any, application: Application, approve: bool, reason: str, legal_basis: str
+    *,
+    actor: Any,
+    application: Application,
+    approve: bool,
+    reason: str,
+    legal_basis: str,
+    fee_charged: Any = None,
+    fee_receipt_number: str = "",
 ) -> Application:
-    """决定: 准予 or 不予许可, with reasons and legal basis (refusals tell how to seek review)."""
+    """决定: 准予 or 不予许可, with reasons and legal basis (refusals tell how to seek review).
+    An approval records the fee charged and its receipt number (``fees_check``); supervision's
+    ``fee_differs`` rule compares it with the catalogue."""
     app = _lock(application)
     task = _my_task(actor, app, ("decide",))
     if not approve:
@@ -715,14 +724,54 @@ def application_decide(
         legal_basis = _clean_reason(
             legal_basis, _("Give the legal basis of the refusal."), field="legal_basis"
         )
+    fee, receipt = fees_check(app, approve, fee_charged, fee_receipt_number)
     Application.objects.filter(pk=app.pk).update(
-        legal_basis=(legal_basis or app.item.legal_basis).strip()[:REASON_MAX]
+        legal_basis=(legal_basis or app.item.legal_basis).strip()[:REASON_MAX],
+        fee_charged=fee,
+        fee_receipt_number=receipt,
     )
     workflow.task_complete(
         actor=actor, task=task, decision="approve" if approve else "reject", opinion=reason
     )
     app.refresh_from_db()
+    if fee is not None:
+        _event(app, actor, "fee", _("%(amount)s yuan, receipt %(receipt)s")
+               % {"amount": fee, "receipt": receipt or "-"})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="eservices.application.fee",
+            target=app,
+            changes={"fee_charged": str(fee), "fee_receipt_number": receipt},
+        )
     return app
+
+
+def fees_check(app: Application, approve: bool, amount: Any, receipt: str) -> tuple[Any, str]:
+    """The fee of a decision: yuan with ≤ 2 decimals, ≥ 0; a fee above 0 needs the receipt
+    (财政票据) number. Only approvals are charged (行政许可法 第58条: no fee unless a law or
+    regulation sets one). The case page shows the catalogue total as a hint."""
+    from decimal import Decimal, InvalidOperation
+
+    receipt = str(receipt or "").strip()[:60]
+    text = "" if amount is None else str(amount).strip()
+    if not text:  # nothing typed (or decided in the inbox): no fee recorded
+        return None, ""
+    if not approve:
+        raise ValidationFailed(_("No fee is charged for a refusal."), data={"field": "fee_charged"})
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or not 0 <= value < 10**10 or value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed(
+            _("Enter the fee in yuan, 0 or more, with at most 2 decimals."),
+            data={"field": "fee_charged"},
+        )
+    if value > 0 and not receipt:
+        raise ValidationFailed(
+            _("Enter the number of the fee receipt."), data={"field": "fee_receipt_number"}
+        )
+    return value.quantize(Decimal("0.01")), receipt
 
 
 @transaction.atomic
@@ -1192,6 +1241,8 @@ def rectification_step(instance: ProcessInstance, task: WorkTask | None, actor: 
 
 def case_processes_setup(*, actor: Any = None) -> None:
     """Deploy the case processes shipped in ``bpmn/`` (idempotent)."""
-    for name in ("case_default.bpmn", "case_joint.bpmn", "rectification.bpmn"):
+    names = ("case_default.bpmn", "case_joint.bpmn", "rectification.bpmn",
+             "extension.bpmn", "extension_joint.bpmn")  # fmt: skip
+    for name in names:
         path = BPMN_DIR / name
         workflow.definition_deploy(actor=actor, bpmn_xml=path.read_bytes(), filename=name)

@@ -13,6 +13,7 @@ skipped, so ``manage.py demo`` twice changes nothing.
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -297,12 +298,16 @@ class _Maker:
         if target == "reviewed":
             return
         approve = target != "refused"
+        fee = sum((f.amount for f in item.fees.all()), Decimal(0)) if approve else None
         cases.application_decide(
             actor=leader,
             application=app,
             approve=approve,
             reason="" if approve else "经现场核查，经营场所不符合相关规定条件。",
             legal_basis="" if approve else item.legal_basis[:200],
+            # the catalogue's fees, with a 财政票据 number (none for free items)
+            fee_charged=fee if fee else None,
+            fee_receipt_number=f"YZ{timezone.localdate():%Y}{n:07d}" if fee else "",
         )
         if target == "rated_bad":
             cases.application_rate(
@@ -429,6 +434,7 @@ def _bulk(maker: _Maker) -> int:
             return dt.datetime.combine(day, dt.time(hour, maker.rng.randint(0, 59)), tzinfo=tz)
 
         number = f"{item.organisation.region.code}{submitted:%Y%m%d}{900000 + n:06d}"
+        fee = None if refused else sum((f.amount for f in item.fees.all()), Decimal(0)) or None
         apps.append(
             Application(
                 number=number,
@@ -451,6 +457,8 @@ def _bulk(maker: _Maker) -> int:
                 legal_basis=item.legal_basis[:200],
                 statutory_due=statutory,
                 promised_due=promised,
+                fee_charged=fee,
+                fee_receipt_number=f"YZ{submitted:%Y}{n:07d}" if fee else "",
                 idempotency_key=key(n),
             )
         )
@@ -494,6 +502,75 @@ def _bulk(maker: _Maker) -> int:
     return len(apps)
 
 
+def _extras(maker: _Maker) -> int:
+    """窗口收件 (counter) cases and 延长 (extensions, one approved, one refused); idempotent by
+    the keys ``demo-xcase-NNNNN`` (counter tokens) and the extension rows themselves. A demo
+    item whose form needs more than the usual fields is skipped (the loader never fails)."""
+    from zhengwu.core.errors import ApplicationError
+    from zhengwu.eservices import counter, extensions
+    from zhengwu.identifiers.checksums import generate_resident_id
+
+    made = 0
+    people = [i for i in maker.items if i.audience != "legal_entity"]
+    names = ["刘桂芳", "何建国", "罗秀英"]
+    for n, name in enumerate(names, 1):
+        token = f"demo-xcase-{n:05d}"
+        if not people or Application.objects.filter(idempotency_key=token).exists():
+            continue
+        item = people[(n * 7) % len(people)]
+        clerk = _staff(item.organisation, "clerk")
+        if clerk is None:
+            continue
+        id_number = generate_resident_id("990102", dt.date(1958, n, 9), n * 2)
+        props = (item.form_schema or {}).get("properties") or {}
+        values = {"name": name, "id_number": id_number, "mobile": "13900000000",
+                  "address": "云泽市新城大道1号", "contact_phone": "13900000000"}  # fmt: skip
+        try:
+            with transaction.atomic():
+                counter.counter_register(
+                    actor=clerk,
+                    item=item,
+                    token=token,
+                    data=counter.CounterInput(
+                        applicant=counter.CounterApplicant("citizen", name, id_number),
+                        form_data={k: v for k, v in values.items() if k in props},
+                        files={m.pk: [_file()] for m in item.materials.filter(required=True)},
+                    ),
+                )
+        except ApplicationError:
+            continue
+        made += 1
+    # extensions on accepted cases under review (their statutory limit is running)
+    if not Application.objects.filter(extensions__isnull=False).exists():
+        open_cases = Application.objects.filter(
+            status=S.UNDER_REVIEW,
+            idempotency_key__startswith="demo-case-",
+            statutory_due__isnull=False,
+        ).order_by("pk")[:2]
+        for i, app in enumerate(open_cases):
+            clerk = _staff(app.handling_organisation, "clerk")
+            leader = _staff(app.handling_organisation, "leader")
+            if clerk is None or leader is None:
+                continue
+            try:
+                with transaction.atomic():
+                    ext = extensions.extension_request(
+                        actor=clerk,
+                        application=app,
+                        reason="需对经营场所进行现场核查，审查工作量大",
+                    )
+                    extensions.extension_decide(
+                        actor=leader,
+                        extension=ext,
+                        approve=i == 0,
+                        opinion="同意延长" if i == 0 else "可在法定期限内办结，不予延长",
+                    )
+            except ApplicationError:
+                continue
+            made += 1
+    return made
+
+
 def load(stdout: Any) -> list[tuple[str, str, str]]:
     cases.case_processes_setup(actor=None)
     _grant()
@@ -502,6 +579,10 @@ def load(stdout: Any) -> list[tuple[str, str, str]]:
     maker = _Maker()
     live = _live(maker)
     bulk = _bulk(maker)
-    if live or bulk:
-        stdout.write(f"  办件: {live} through the actions, {bulk} concluded in bulk")
+    extra = _extras(maker)
+    if live or bulk or extra:
+        stdout.write(
+            f"  办件: {live} through the actions, {bulk} concluded in bulk, "
+            f"{extra} counter cases and extensions"
+        )
     return []

@@ -94,9 +94,37 @@ class ItemForm(forms.Form):
         help_text=_("Key of the BPMN process that handles applications for this item."),
     )
 
+    licence_type = forms.ChoiceField(
+        label=_("licence type on approval"),
+        required=False,
+        help_text=_("The electronic licence issued when an application is approved."),
+    )
+    joint_organisations = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("joint handling departments"),
+        help_text=_(
+            "一件事一次办: departments that review every application in parallel "
+            "(hold Ctrl to choose several)."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        from zhengwu.directory.models import Organisation
+        from zhengwu.licences.models import LicenceType
+        from zhengwu.licences.types import licence_types_ensure
+
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+        licence_types_ensure()
+        self.fields["licence_type"].choices = [
+            ("", _("none")),
+            *LicenceType.objects.filter(is_active=True).values_list("code", "name"),
+        ]
+        self.fields["joint_organisations"].queryset = Organisation.objects.filter(
+            is_active=True
+        ).order_by("sort_path")
 
     def clean_form_schema(self) -> dict[str, Any]:
         text = self.cleaned_data.get("form_schema", "").strip()
@@ -175,12 +203,14 @@ def item_initial(item: ServiceItem) -> dict[str, Any]:
         "complaint_phone",
         "online_depth",
         "process_key",
+        "licence_type",
         "version",
     ]
     initial = {name: getattr(item, name) for name in fields}
     initial["organisation"] = item.organisation_id
     initial["topics"] = [t.pk for t in item.topics.all()]
     initial["life_events"] = [e.pk for e in item.life_events.all()]
+    initial["joint_organisations"] = [o.pk for o in item.joint_organisations.all()]
     initial["form_schema"] = (
         json.dumps(item.form_schema, ensure_ascii=False, indent=2) if item.form_schema else ""
     )

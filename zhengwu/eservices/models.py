@@ -400,6 +400,8 @@ class Application(FSMModelMixin, models.Model):
     fee_charged = models.DecimalField(
         _("fee charged (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # 缴费票据号: the number of the receipt (财政票据) for ``fee_charged``.
+    fee_receipt_number = models.CharField(_("fee receipt number"), max_length=60, blank=True)
     acceptance_due = models.DateField(_("acceptance due"), null=True, blank=True)
     statutory_due = models.DateField(_("statutory due date"), null=True, blank=True)
     promised_due = models.DateField(_("promised due date"), null=True, blank=True)
@@ -616,6 +618,11 @@ EVENT_LABELS = {
     "withdraw": _("Withdrawn"),
     "rating": _("Rated"),
     "rectification": _("Rectification response"),
+    "extension_request": _("Extension requested"),
+    "extension": _("Time limit extended"),
+    "extension_refused": _("Extension refused"),
+    "counter": _("Registered at the counter"),
+    "fee": _("Fee charged"),
 }
 
 
@@ -752,3 +759,114 @@ class Rating(models.Model):
     @property
     def is_bad(self) -> bool:
         return self.level <= self.BAD
+
+
+class CaseExtension(FSMModelMixin, models.Model):
+    """延长 (行政许可法 第42条): the clerk asks for more time, the department's leader approves
+    it through a workflow task (subject type ``eservices.extension``). At most one extension is
+    granted per case; a refused request may be followed by a new one (DB constraint below)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", pgettext_lazy("extension status", "Awaiting approval")
+        APPROVED = "approved", pgettext_lazy("extension status", "Approved")
+        REFUSED = "refused", pgettext_lazy("extension status", "Refused")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="extensions"
+    )
+    extra_working_days = models.PositiveSmallIntegerField(_("extra working days"))
+    reason = models.TextField(_("reason"))
+    status = FSMField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED,
+        protected=True,
+    )  # fmt: skip
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    old_due_date = models.DateField(_("due date before"), null=True, blank=True)
+    new_due_date = models.DateField(_("due date after"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    workflow_instance = models.ForeignKey(
+        "workflow.ProcessInstance", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["application", "requested_at", "pk"]
+        verbose_name = _("time limit extension")
+        verbose_name_plural = _("time limit extensions")
+        constraints = [
+            # one pending or granted extension per case (第42条 allows one)
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="eservices_extension_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} +{self.extra_working_days}"
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.APPROVED)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.REFUSED)
+    def refuse(self) -> None:
+        pass
+
+
+class ItemRevision(models.Model):
+    """A revision draft of a published item: the department edits it beside the published
+    version, which the public keeps seeing until a reviewer approves the revision (then its
+    content replaces the item's, in place: same id, code and material ids). ``data`` is the
+    edited content (``revisions.dump`` of an ``ItemInput`` plus the organisation)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("item revision status", "Draft")
+        UNDER_REVIEW = "under_review", pgettext_lazy("item revision status", "Under review")
+        APPROVED = "approved", pgettext_lazy("item revision status", "Published")
+        DISCARDED = "discarded", pgettext_lazy("item revision status", "Discarded")
+
+    OPEN = (Status.DRAFT, Status.UNDER_REVIEW)
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="revisions")
+    data = models.JSONField(_("revised content"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    base_version = models.PositiveIntegerField(_("item version it started from"))
+    review_opinion = models.TextField(_("review opinion"), blank=True)
+    workflow_instance = models.ForeignKey(
+        "workflow.ProcessInstance", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["item", "-created_at", "-pk"]
+        verbose_name = _("service item revision")
+        verbose_name_plural = _("service item revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(status__in=["draft", "under_review"]),
+                name="eservices_item_one_open_revision",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} r{self.pk}"

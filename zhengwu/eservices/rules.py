@@ -81,11 +81,14 @@ class ItemInput:
     online_depth: int = OnlineDepth.GUIDE
     form_schema: dict[str, Any] = field(default_factory=dict)
     process_key: str = ""
+    licence_type: str = ""  # zhengwu.licences type code issued on approval; "" = none
     topics: list[Topic] = field(default_factory=list)
     life_events: list[LifeEvent] = field(default_factory=list)
     materials: list[MaterialInput] = field(default_factory=list)
     fees: list[FeeInput] = field(default_factory=list)
     faqs: list[FaqInput] = field(default_factory=list)
+    # 一件事一次办 / 联合办理: departments that review every application in parallel
+    joint_organisations: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ SCALAR_TEXT = (
     "contact_phone",
     "complaint_phone",
     "process_key",
+    "licence_type",
 )
 LIMITS = {
     "name": 200,
@@ -127,7 +131,9 @@ LIMITS = {
     "contact_phone": 60,
     "complaint_phone": 60,
     "process_key": 100,
+    "licence_type": 40,
 }
+MAX_JOINT = 10
 
 
 def normalise(data: ItemInput) -> ItemInput:
@@ -190,8 +196,11 @@ def check_form_schema(schema: Any) -> str | None:
     return None
 
 
-def check_item(data: ItemInput, *, item: ServiceItem | None = None) -> list[Problem]:
-    """Every problem of ``data`` (already normalised); empty when it may be stored."""
+def check_item(
+    data: ItemInput, *, item: ServiceItem | None = None, organisation: Any = None
+) -> list[Problem]:
+    """Every problem of ``data`` (already normalised); empty when it may be stored.
+    ``organisation``: the implementing organisation it will have (default: the item's)."""
     problems: list[Problem] = []
 
     def bad(name: str, message: str, section: str = "", index: int | None = None) -> None:
@@ -274,6 +283,7 @@ def check_item(data: ItemInput, *, item: ServiceItem | None = None) -> list[Prob
                 _("These life events are for another audience: %(names)s.")
                 % {"names": "、".join(wrong)},
             )
+    _check_licence_and_joint(data, organisation or (item.organisation if item else None), bad)
     seen: set[str] = set()
     for i, m in enumerate(data.materials):
         message = _text_problem(m.name, 200, required=True)
@@ -312,3 +322,41 @@ def check_item(data: ItemInput, *, item: ServiceItem | None = None) -> list[Prob
             if message:
                 bad(name, message, "faqs", i)
     return problems
+
+
+def _check_licence_and_joint(data: ItemInput, organisation: Any, bad: Any) -> None:
+    """The licence type must exist, be in use and fit the audience (a licence for legal entities
+    cannot be issued on a resident ID); joint departments are active, not the implementing
+    organisation itself, at most ``MAX_JOINT``."""
+    from zhengwu.licences.models import HolderKind, LicenceType
+
+    if data.licence_type:
+        kind = (
+            LicenceType.objects.filter(code=data.licence_type, is_active=True)
+            .values_list("holder_kind", flat=True)
+            .first()
+        )
+        if kind is None:
+            bad("licence_type", _("Choose one of the licence types in use."))
+        elif (kind == HolderKind.ORGANISATION and data.audience == Audience.PERSON) or (
+            kind == HolderKind.PERSON and data.audience == Audience.LEGAL_ENTITY
+        ):
+            bad("licence_type", _("This licence type cannot be issued to the item's audience."))
+    joint = list(data.joint_organisations)
+    if len(joint) > MAX_JOINT:
+        bad(
+            "joint_organisations",
+            _("At most %(max)s joint departments.") % {"max": MAX_JOINT},
+        )
+    if organisation is not None and any(o.pk == organisation.pk for o in joint):
+        bad(
+            "joint_organisations",
+            _("The implementing organisation cannot also be a joint department."),
+        )
+    inactive = [o.name for o in joint if not o.is_active]
+    if inactive:
+        bad(
+            "joint_organisations",
+            _("These organisations are no longer in use: %(names)s.")
+            % {"names": "、".join(inactive)},
+        )

@@ -89,6 +89,14 @@ def life_event_items(code: str) -> tuple[LifeEvent, QuerySet[ServiceItem]]:
     return event, items.order_by("organisation__sort_path", "name")
 
 
+def item_to_apply(code: str) -> ServiceItem:
+    """A published item without what only its guide shows (the apply button's hot path)."""
+    item = published_items().filter(code=code).first()
+    if item is None:
+        raise NotFound()
+    return item
+
+
 def published_item(code: str) -> ServiceItem:
     """The guide (办事指南) of a published item with everything it shows; NotFound otherwise."""
     item = (

@@ -15,4 +15,6 @@ urlpatterns = [
     path("<int:item_id>/edit/", views.item_edit, name="item_edit"),
     path("<int:item_id>/submit/", views.item_submit, name="item_submit"),
     path("<int:item_id>/offline/", views.item_take_offline, name="item_take_offline"),
+    path("<int:item_id>/revision/submit/", views.revision_submit, name="revision_submit"),
+    path("<int:item_id>/revision/discard/", views.revision_discard, name="revision_discard"),
 ]

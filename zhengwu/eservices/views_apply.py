@@ -43,7 +43,7 @@ def _own(request: HttpRequest, pk: int) -> Application:
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     """Start (or, on a replayed form, find) the draft for an item."""
     try:
-        item = selectors.published_item(code)
+        item = selectors.item_to_apply(code)
         app = cases.application_draft_create(
             actor=request.user, item=item, token=request.POST.get("idempotency_token")
         )

@@ -3,6 +3,8 @@ list (filters, search, pagination, Excel), the case page (timeline, form data, m
 deadlines, workflow history) and the step forms (受理 / 不予受理 / 补正 / 审查 / 决定 / 中止 /
 恢复 / 整改答复). Other departments' cases answer 404."""
 
+from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from zhengwu.audit.actions import audit_read, audit_record
 from zhengwu.core.access import staff_required
 from zhengwu.core.errors import ApplicationError, NotFound
 from zhengwu.core.spreadsheet import xlsx_response, xlsx_table
-from zhengwu.eservices import cases, forms_schema, selectors_cases
+from zhengwu.eservices import cases, extensions, forms_schema, selectors_cases
 from zhengwu.eservices.models import Application, ApplicationMaterial, Rating, SuspensionKind
 from zhengwu.workflow.actions import may_handle
 from zhengwu.workflow.models import WorkTask
@@ -87,6 +89,36 @@ def _access(request: HttpRequest, pk: int) -> Application:
         raise Http404 from None
 
 
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def _extension_context(request: HttpRequest, app: Application) -> dict[str, Any]:
+    rows = list(app.extensions.all())
+    mine = None
+    for ext in rows:
+        task = extensions.open_extension_task(ext)
+        if task is not None and may_handle(request.user, task):
+            mine = ext.pk
+    return {
+        "extensions": rows,
+        "extension_task_of": mine,
+        "may_extend": extensions.may_request(request.user, app),
+        "extension_max": extensions.max_days(app),
+    }
+
+
+def _fee_context(app: Application) -> dict[str, Any]:
+    fees = list(app.item.fees.all())
+    return {
+        "catalogue_fees": fees,
+        "fee_total": sum((f.amount for f in fees), Decimal(0)) if fees else None,
+    }
+
+
 def _my_tasks(request: HttpRequest, app: Application) -> dict[str, WorkTask]:
     if app.workflow_instance_id is None:
         return {}
@@ -134,6 +166,8 @@ def case_detail(
             "licence": licence,
             "may_suspend": app.status in ("accepted", "under_review")
             and cases.may_handle_case(request.user, app),
+            **_extension_context(request, app),
+            **_fee_context(app),
             "errors": errors or {},
             "today": timezone.localdate(),
         },
@@ -190,8 +224,29 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 approve=p.get("decision") == "approve",
                 reason=p.get("reason", ""),
                 legal_basis=p.get("legal_basis", ""),
+                fee_charged=p.get("fee_charged", ""),
+                fee_receipt_number=p.get("fee_receipt_number", ""),
             )
             flash.success(request, _("The decision has been recorded."))
+        elif step == "extension":
+            extensions.extension_request(
+                actor=request.user,
+                application=app,
+                reason=p.get("reason", ""),
+                extra_working_days=p.get("extra_working_days", ""),
+            )
+            flash.success(request, _("The extension request has gone to the leader."))
+        elif step == "extension-decide":
+            ext = app.extensions.filter(pk=_int(p.get("extension"))).first()
+            if ext is None:
+                raise Http404
+            extensions.extension_decide(
+                actor=request.user,
+                extension=ext,
+                approve=p.get("decision") == "approve",
+                opinion=p.get("opinion", ""),
+            )
+            flash.success(request, _("The decision on the extension has been recorded."))
         elif step == "suspend":
             cases.application_suspend(
                 actor=request.user,

@@ -2,6 +2,7 @@
 items; review happens in the unified inbox (workflow). Views parse, authorise, call one action
 or selector, render; object access goes through ``selectors.access_service_item``."""
 
+import json
 from typing import Any
 
 from django.contrib import messages as flash
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengwu.audit.selectors import audit_history_for
 from zhengwu.core.access import staff_required
 from zhengwu.core.errors import ApplicationError, NotFound, ValidationFailed
-from zhengwu.eservices import actions, selectors
+from zhengwu.eservices import actions, revisions, selectors
 from zhengwu.eservices.forms import (
     FaqFormSet,
     FeeFormSet,
@@ -64,13 +65,26 @@ def item_list(request: HttpRequest) -> HttpResponse:
 class _Editor:
     """The item form and its three formsets, bound or not, and what they produce."""
 
-    def __init__(self, request: HttpRequest, item: ServiceItem | None) -> None:
+    def __init__(
+        self, request: HttpRequest, item: ServiceItem | None, revision: Any = None
+    ) -> None:
         self.request = request
         self.item = item
         data = request.POST if request.method == "POST" else None
         files = request.FILES if request.method == "POST" else None
         orgs = selectors.maintained_organisations(request.user)
-        if item is None:
+        self.existing: dict[int, Any] = {}
+        if revision is not None:
+            # a published item: the open revision (or the item's content) is the start
+            source, org, rev = revision
+            initial, materials, fees, faqs = _initial_of(source)
+            initial["organisation"] = org.pk
+            initial["version"] = rev.version if rev is not None else item.version
+            # pseudo ids: only the material's files are looked up through them
+            self.existing = {i + 1: m for i, m in enumerate(source.materials)}
+            for i, row in enumerate(materials):
+                row["material_id"] = i + 1
+        elif item is None:
             initial: dict[str, Any] = {"online_depth": 1, "visits_required": 0}
             if orgs.count() == 1:
                 initial["organisation"] = orgs.first().pk
@@ -99,7 +113,8 @@ class _Editor:
         self.materials = MaterialFormSet(data, files, initial=materials, prefix="materials")
         self.fees = FeeFormSet(data, initial=fees, prefix="fees")
         self.faqs = FaqFormSet(data, initial=faqs, prefix="faqs")
-        self.existing = {m.pk: m for m in item.materials.all()} if item else {}
+        if item is not None and revision is None:
+            self.existing = {m.pk: m for m in item.materials.all()}
 
     def valid(self) -> bool:
         return all(
@@ -113,7 +128,14 @@ class _Editor:
 
     @staticmethod
     def _rows(formset: Any) -> list[Any]:
-        return [f for f in formset.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
+        """The rows to keep: every existing row (changed or not: an untouched material stays)
+        and the filled-in empty rows, minus those ticked for deletion."""
+        initial = formset.initial_form_count()
+        return [
+            f
+            for i, f in enumerate(formset.forms)
+            if (i < initial or f.has_changed()) and not f.cleaned_data.get("DELETE")
+        ]
 
     def data(self) -> ItemInput | None:
         """The input for the action; None when an upload was refused (errors on the form)."""
@@ -179,6 +201,8 @@ class _Editor:
             online_depth=c["online_depth"],
             form_schema=c["form_schema"],
             process_key=c["process_key"],
+            licence_type=c["licence_type"],
+            joint_organisations=list(c["joint_organisations"]),
             topics=list(c["topics"]),
             life_events=list(c["life_events"]),
             materials=materials,
@@ -223,6 +247,27 @@ class _Editor:
         }
 
 
+def _initial_of(source: ItemInput) -> tuple[dict[str, Any], list[Any], list[Any], list[Any]]:
+    """Form initial values from an ``ItemInput`` (a revision draft)."""
+    initial: dict[str, Any] = {name: getattr(source, name) for name in actions.SCALAR_FIELDS}
+    initial["topics"] = [t.pk for t in source.topics]
+    initial["life_events"] = [e.pk for e in source.life_events]
+    initial["joint_organisations"] = [o.pk for o in source.joint_organisations]
+    initial["form_schema"] = (
+        json.dumps(source.form_schema, ensure_ascii=False, indent=2) if source.form_schema else ""
+    )
+    materials = [
+        {"name": m.name, "required": m.required, "form": m.form, "copies": m.copies,
+         "notes": m.notes}
+        for m in source.materials
+    ]  # fmt: skip
+    fees = [
+        {"name": f.name, "amount": f.amount, "unit": f.unit, "basis": f.basis} for f in source.fees
+    ]
+    faqs = [{"question": q.question, "answer": q.answer} for q in source.faqs]
+    return initial, materials, fees, faqs
+
+
 @staff_required(CHANGE_PERM)
 @require_http_methods(["GET", "POST"])
 def item_create(request: HttpRequest) -> HttpResponse:
@@ -251,6 +296,8 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _access(request, item_id)
     if not selectors.may_edit(request.user, item):
         raise Http404
+    if item.is_published:
+        return _revision_edit(request, item)
     editor = _Editor(request, item)
     conflict = False
     if request.method == "POST" and editor.valid():
@@ -276,6 +323,72 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     )
 
 
+def _revision_edit(request: HttpRequest, item: ServiceItem) -> HttpResponse:
+    """A published item is edited as a revision draft; the public keeps the published one."""
+    editor = _Editor(request, item, revision=revisions.revision_input(item))
+    conflict = False
+    if request.method == "POST" and editor.valid():
+        data = editor.data()
+        if data is not None:
+            try:
+                revisions.item_revision_save(
+                    actor=request.user,
+                    item=item,
+                    expected_version=editor.form.cleaned_data.get("version"),
+                    data=data,
+                    organisation=editor.form.cleaned_data["organisation"],
+                )
+            except ApplicationError as exc:
+                conflict = exc.code == "CONFLICT"
+                editor.show(exc)
+            else:
+                flash.success(
+                    request,
+                    _("The revision has been saved. The public sees the published version until "
+                      "the revision is approved."),
+                )  # fmt: skip
+                return redirect("eservices_manage:item_detail", item_id=item.pk)
+    status = (409 if conflict else 400) if request.method == "POST" else 200
+    return render(
+        request,
+        "eservices/manage/edit.html",
+        editor.context(conflict=conflict, revising=True),
+        status=status,
+    )
+
+
+@staff_required(CHANGE_PERM)
+@require_POST
+def revision_submit(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _access(request, item_id)
+    rev = revisions.open_revision(item)
+    if rev is None:
+        raise Http404
+    try:
+        revisions.item_revision_submit(
+            actor=request.user, revision=rev, expected_version=_version(request)
+        )
+        flash.success(request, _("The revision has been sent for review."))
+    except ApplicationError as exc:
+        flash.error(request, str(exc.message))
+    return redirect("eservices_manage:item_detail", item_id=item.pk)
+
+
+@staff_required(CHANGE_PERM)
+@require_POST
+def revision_discard(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _access(request, item_id)
+    rev = revisions.open_revision(item)
+    if rev is None:
+        raise Http404
+    try:
+        revisions.item_revision_discard(actor=request.user, revision=rev)
+        flash.success(request, _("The revision has been discarded."))
+    except ApplicationError as exc:
+        flash.error(request, str(exc.message))
+    return redirect("eservices_manage:item_detail", item_id=item.pk)
+
+
 @staff_required(VIEW_PERM)
 @require_GET
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
@@ -290,6 +403,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "review": selectors.review_instance(item),
             "history": audit_history_for(item, limit=50),
             "offline_form": TakeOfflineForm(initial={"version": item.version}),
+            "revision": revisions.open_revision(item),
         },
     )
 

@@ -24,6 +24,21 @@ SUBJECT_TYPE = "exchange.received_document"
 BPMN_FILE = Path(__file__).parent / "bpmn" / "incoming.bpmn"
 
 
+# 答复: a higher module (documents) may offer to start an outgoing reply draft from the
+# registration sheet; it registers a function giving the URL the sheet's button posts to.
+_reply_starter: Any = None
+
+
+def register_reply_starter(url_for: Any) -> None:
+    """``url_for(received_document) -> str``: a POST endpoint that starts the reply draft."""
+    global _reply_starter
+    _reply_starter = url_for
+
+
+def reply_start_url(doc: ReceivedDocument) -> str:
+    return _reply_starter(doc) if _reply_starter is not None and doc.requires_reply else ""
+
+
 def process_setup(*, actor: Any = None) -> ProcessDefinition:
     """Deploy the shipped diagram (idempotent: unchanged XML keeps the version)."""
     return workflow.definition_deploy(

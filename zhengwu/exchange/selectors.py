@@ -13,6 +13,7 @@ from zhengwu.core.errors import NotFound
 from zhengwu.directory.models import Organisation
 from zhengwu.directory.selectors import account_has_perm_in, organisations_where
 from zhengwu.exchange.actions import ARCHIVE_PERM, HANDLE_PERM, REGISTER_PERM, TRACK_PERM, may_track
+from zhengwu.exchange.clearance import cleared_levels, is_cleared
 from zhengwu.exchange.models import (
     ArchiveItem,
     Circulation,
@@ -111,18 +112,21 @@ class TrackingRow:
     refused_reason: str
     reminded: int
     opened_at: Any
+    receipt_number: str = ""  # the recipient's 收文编号 once signed for
+    handling: str = ""  # its 办理 state there: 办理中 / 已办结 / 已归档
 
 
 def dispatch_tracking(dispatch_id: int) -> list[TrackingRow]:
     """One row per recipient unit, in the order they were named (主送 first)."""
     rows = (
         Delivery.objects.filter(dispatch_id=dispatch_id)
-        .select_related("organisation", "handled_by")
+        .select_related("organisation", "handled_by", "registration")
         .order_by("pk")
     )
     out = []
     for d in rows:
         handled = d.status in (Delivery.Status.SIGNED, Delivery.Status.REFUSED)
+        registration = getattr(d, "registration", None) if d.status == "signed" else None
         out.append(
             TrackingRow(
                 delivery_id=d.pk,
@@ -137,6 +141,8 @@ def dispatch_tracking(dispatch_id: int) -> list[TrackingRow]:
                 refused_reason=d.refuse_reason,
                 reminded=d.reminded_count,
                 opened_at=d.first_opened_at,
+                receipt_number=registration.receipt_number if registration else "",
+                handling=str(registration.get_status_display()) if registration else "",
             )
         )
     return out
@@ -176,7 +182,9 @@ def received_search(actor: Any, filters: ReceivedFilters, *, page: Any = 1) -> P
     Chinese has no word boundaries, so the search is substring matching (``icontains``) over each
     whitespace-separated term (all terms must match). On PostgreSQL a ``pg_trgm`` GIN index would
     make this scale; see docs/modules/exchange.md."""
-    qs = ReceivedDocument.objects.filter(_received_scope(actor)).distinct()
+    qs = ReceivedDocument.objects.filter(
+        _received_scope(actor), security_level__in=cleared_levels(actor)
+    ).distinct()
     for term in (filters.q or "").split()[:5]:
         qs = qs.filter(
             Q(title__icontains=term)
@@ -200,6 +208,10 @@ def received_search(actor: Any, filters: ReceivedFilters, *, page: Any = 1) -> P
 
 
 def may_view_received(actor: Any, doc: ReceivedDocument) -> bool:
+    """Registrars of the unit, readers and people with a step — and, for a classified document,
+    only those personally cleared for its 密级 (``exchange.clearance``)."""
+    if not is_cleared(actor, doc.security_level):
+        return False
     if account_has_perm_in(actor, REGISTER_PERM, doc.organisation):
         return True
     if Circulation.objects.filter(document=doc, reader=actor).exists():

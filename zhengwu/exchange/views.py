@@ -18,7 +18,8 @@ from zhengwu.core.access import staff_required
 from zhengwu.core.errors import ApplicationError, NotFound
 from zhengwu.directory.selectors import account_has_perm_in, organisations_where
 from zhengwu.exchange import actions as ex
-from zhengwu.exchange import selectors
+from zhengwu.exchange import receiving, selectors
+from zhengwu.exchange.clearance import is_cleared
 from zhengwu.exchange.export import archive_catalogue_xlsx
 from zhengwu.exchange.models import Delivery, ReceivedDocument, Retention, SecurityLevel, Urgency
 from zhengwu.files.forms import StoredFileField, add_upload_refusals, file_store_from_form
@@ -97,6 +98,7 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "delivery": delivery,
             "dispatch": dispatch,
             "attachments": list(dispatch.attachments.all()),
+            "cleared": is_cleared(request.user, dispatch.security_level),
             "received": getattr(delivery, "registration", None)
             if delivery.status == Delivery.Status.SIGNED
             else None,
@@ -112,6 +114,8 @@ def delivery_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     except NotFound:
         raise Http404 from None
     dispatch = delivery.dispatch
+    if not is_cleared(request.user, dispatch.security_level):
+        raise Http404  # 密级 above the person's clearance: as if it did not exist
     stored = (
         dispatch.pdf
         if dispatch.pdf_id == file_pk
@@ -313,6 +317,8 @@ class InstructForm(forms.Form):
             )
             .order_by("organisation__sort_path", "display_name")[:200]
         )
+        if doc.security_level:  # 传阅 of a classified document: only people cleared for it
+            staff = [a for a in staff if is_cleared(a, doc.security_level)]
         self.fields["readers"].choices = [
             (a.pk, f"{a.display_name}（{a.job_title or a.username}）") for a in staff
         ]
@@ -379,6 +385,9 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_archive": doc.status == ReceivedDocument.Status.CONCLUDED
             and account_has_perm_in(request.user, ex.ARCHIVE_PERM, doc.organisation),
             "retentions": Retention.choices,
+            "reply_url": receiving.reply_start_url(doc)
+            if doc.status == ReceivedDocument.Status.PROCESSING
+            else "",
         },
     )
 
@@ -554,6 +563,8 @@ def archive_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
         item = selectors.access_archive_item(request.user, pk)
     except NotFound:
         raise Http404 from None
+    if not is_cleared(request.user, item.security_level):
+        raise Http404
     stored = item.pdfa if which == "pdfa" else item.pdf if which == "original" else None
     if stored is None:
         raise Http404

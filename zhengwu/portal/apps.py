@@ -11,7 +11,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengwu.core.registry import MenuItem, register_demo_loader, workbench
-        from zhengwu.portal import demo_content, search_source, signals
+        from zhengwu.portal import demo_content, review_tasks, search_source, signals
 
         workbench.register_menu(MenuItem(
             key="portal.cms", label=_("Content management"), url_name="wagtailadmin_home",
@@ -19,4 +19,5 @@ class PortalConfig(AppConfig):
         ))  # fmt: skip
         signals.connect()
         search_source.register()
+        review_tasks.register()
         register_demo_loader("portal.content", demo_content.load, order=70)

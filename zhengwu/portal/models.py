@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
@@ -654,3 +654,33 @@ class PublishedFile(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+# --- Moderation: time limit of each review step ------------------------------------------------
+
+# Working days a review step may take when no ReviewDeadline names it.
+DEFAULT_REVIEW_WORKING_DAYS = 3
+
+
+class ReviewDeadline(models.Model):
+    """The time limit of one moderation step (a Wagtail workflow task), in working days; the
+    due date shown in the unified inbox is counted from the step's start on the calendar."""
+
+    task = models.OneToOneField(
+        "wagtailcore.Task", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("review step"),
+    )  # fmt: skip
+    working_days = models.PositiveSmallIntegerField(
+        _("working days"), default=DEFAULT_REVIEW_WORKING_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )  # fmt: skip
+
+    panels = [FieldPanel("task"), FieldPanel("working_days")]
+
+    class Meta:
+        verbose_name = _("review time limit")
+        verbose_name_plural = _("review time limits")
+        ordering = ["task__name"]
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.working_days}"

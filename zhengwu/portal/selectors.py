@@ -289,3 +289,36 @@ def sensitive_matcher() -> sensitive.Matcher:
         _matcher_cache["matcher"] = sensitive.Matcher(active.values_list("word", flat=True))
         _matcher_cache["key"] = key
     return _matcher_cache["matcher"]
+
+
+@dataclass
+class SitemapNode:
+    title: str
+    url: str
+    children: list[SitemapNode] = field(default_factory=list)
+
+
+def sitemap_tree() -> list[SitemapNode]:
+    """The portal's sub-sites, columns and catalogues (live, public) as a tree for the site map,
+    in menu order. One query; items (articles, policies) are not listed."""
+    from zhengwu.portal.models import ColumnPage, DisclosureCataloguePage, SubSitePage
+
+    home = portal_home()
+    if home is None:
+        return []
+    pages = list(
+        Page.objects.live().public().descendant_of(home)
+        .type(ColumnPage, SubSitePage, DisclosureCataloguePage)
+        .only("title", "url_path", "path", "depth").order_by("path")
+    )  # fmt: skip
+    root_url_path = home.url_path
+    nodes: dict[str, SitemapNode] = {}
+    top: list[SitemapNode] = []
+    for page in pages:
+        node = SitemapNode(page.title, "/" + page.url_path[len(root_url_path):])
+        nodes[page.path] = node
+        parent = next((nodes[page.path[:n]] for n in range(len(page.path) - Page.steplen,
+                                                           0, -Page.steplen)
+                       if page.path[:n] in nodes), None)  # fmt: skip
+        (parent.children if parent else top).append(node)
+    return top

@@ -13,8 +13,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from zhengwu.core.errors import ApplicationError
-from zhengwu.portal import actions
-from zhengwu.portal.models import DisclosureItem, SensitiveWord
+from zhengwu.portal import actions, guards, report_views
+from zhengwu.portal.models import DisclosureItem, ReviewDeadline, SensitiveWord
 
 
 class SensitiveWordViewSet(SnippetViewSet):
@@ -46,7 +46,17 @@ class DisclosureItemViewSet(SnippetViewSet):
     ]  # fmt: skip
 
 
+class ReviewDeadlineViewSet(SnippetViewSet):
+    model = ReviewDeadline
+    icon = "time"
+    menu_label = _("Review time limits")
+    menu_order = 320
+    add_to_admin_menu = True
+    list_display = ["task", "working_days"]
+
+
 register_snippet(SensitiveWordViewSet)
+register_snippet(ReviewDeadlineViewSet)
 register_snippet(DisclosureItemViewSet)
 
 
@@ -73,3 +83,12 @@ def _after_save(request: HttpRequest, page: Any) -> None:
 
 hooks.register("after_create_page", _after_save)
 hooks.register("after_edit_page", _after_save)
+
+# Publishing paths that bypass the page editor's form (zhengwu.portal.guards).
+hooks.register("before_bulk_action", guards.before_bulk_action)
+hooks.register("before_copy_page", guards.before_copy_page)
+
+# Inspection reports (zhengwu.portal.reports) in the "Reports" menu.
+hooks.register("register_admin_urls", report_views.admin_urls)
+hooks.register("register_reports_menu_item", report_views.freshness_menu_item)
+hooks.register("register_reports_menu_item", report_views.links_menu_item)

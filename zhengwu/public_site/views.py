@@ -46,6 +46,8 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     overview = selectors.city_overview()
     return render(request, "public_site/sitemap.html", {
         "overview": overview,
+        # The portal's sub-sites, columns and catalogues (live, public pages only).
+        "portal_tree": portal_selectors.sitemap_tree(),
         "last_updated": selectors.directory_last_updated(),
         "column": _column(_("Site map"), description=_("All sections of this website.")),
     })  # fmt: skip

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString
 
 from zhengwu.search import text
@@ -30,6 +31,7 @@ EXCERPT = 160
 # What a hit carries (not the token columns, which are large).
 HIT_FIELDS = ("rank_key", "source", "key", "site", "site_label", "column", "column_label",
               "kind", "title", "body", "url", "date")  # fmt: skip
+ROW_FIELDS = (*HIT_FIELDS, "id")  # read with a page of keys (``_Backend.page``)
 
 
 @dataclass
@@ -80,6 +82,12 @@ def _sqlite_match(words: list[str], lenient: bool, *, title_only: bool = False) 
         return " OR ".join(f"{cols} : {_fts_phrase([g])}" for g in grams)
     terms = []
     for word in words:
+        if len(word) == 2 and text.is_cjk(word):
+            # The word is its own only bigram: one phrase over the union of the columns reads
+            # the token's doclist once instead of twice.
+            cols = "title_tokens" if title_only else "{title_tokens tokens grams}"
+            terms.append(f"{cols} : {_fts_phrase([word])}")
+            continue
         alternatives = [f"{words_in} : {_fts_phrase([word])}"]
         if len(word) == 1 and text.is_cjk(word):  # one character: any bigram starting with it
             alternatives.append(f"{grams_in} : {_fts_phrase([word])} *")
@@ -104,7 +112,7 @@ def _pg_tsquery(words: list[str], lenient: bool, *, title_only: bool = False) ->
         alternatives = [_pg_lexeme(word, weight)]
         if len(word) == 1 and text.is_cjk(word):
             alternatives.append(_pg_lexeme(word, weight, prefix=True))
-        elif text.is_cjk(word):
+        elif text.is_cjk(word) and len(word) > 2:  # a two-character word is its own bigram
             grams = text.word_bigrams(word)
             alternatives.append("(" + " <-> ".join(_pg_lexeme(g, weight) for g in grams) + ")")
         terms.append("(" + " | ".join(alternatives) + ")")
@@ -164,6 +172,7 @@ class _Backend(ABC):
 
     def __init__(self, f: _Filters) -> None:
         self.f = f
+        self.rows: dict[int, SearchEntry] = {}  # hit rows read with their page (see ``page``)
 
     def _range(self, column: str) -> tuple[str, list]:
         sql, params = "", []
@@ -180,15 +189,24 @@ class _Backend(ABC):
         """The FROM/WHERE clause, its parameters and the rank-key column of this backend."""
 
     def page(self, expr: str, limit: int, offset: int, exclude: str | None = None) -> list:
+        """Rank keys of one page, newest first; the hit rows come in the same statement (kept in
+        ``rows``): the page of keys is cut first, then joined to its at most ``limit`` rows."""
         if limit <= 0:
             return []
         base, params, key = self.base(expr, exclude)
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"h.{quote(name)}" for name in ROW_FIELDS)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {key} {base} ORDER BY {key} DESC LIMIT %s OFFSET %s",
+                f"SELECT {columns} FROM (SELECT {key} AS k {base} "  # noqa: S608 - fixed names
+                "ORDER BY k DESC LIMIT %s OFFSET %s) p "
+                "JOIN search_searchentry h ON h.rank_key = p.k ORDER BY p.k DESC",
                 [*params, limit, offset],
             )
-            return [row[0] for row in cursor.fetchall()]
+            found = cursor.fetchall()
+        for values in found:
+            self.rows[values[0]] = _hit_entry(values)
+        return [values[0] for values in found]
 
     def count(self, expr: str, cap: int, exclude: str | None = None) -> int:
         base, params, _key = self.base(expr, exclude)
@@ -199,6 +217,19 @@ class _Backend(ABC):
     @abstractmethod
     def ranked(self, expr: str, limit: int, offset: int) -> list:
         """A page of rank keys ordered by relevance (title matches first), then date."""
+
+
+def _hit_entry(values: tuple) -> SearchEntry:
+    data = dict(zip(ROW_FIELDS, values, strict=True))
+    date = data["date"]
+    if isinstance(date, str):
+        date = parse_datetime(date)
+    if date is not None and timezone.is_naive(date):  # SQLite keeps UTC without a zone
+        date = date.replace(tzinfo=dt.UTC)
+    data["date"] = date
+    entry = SearchEntry(**data)
+    entry._state.adding = False
+    return entry
 
 
 class _Sqlite(_Backend):
@@ -252,7 +283,7 @@ class _Postgres(_Backend):
 
 def _run(
     words: list[str], lenient: bool, f: _Filters, limit: int, offset: int
-) -> tuple[list[int], int, bool]:
+) -> tuple[list[int], int, bool, dict[int, SearchEntry]]:
     """Rank keys of one page, the (capped) total, and whether the cap was hit.
 
     Exact pass: entries matching every word in the title, newest first, then the others,
@@ -273,7 +304,7 @@ def _run(
         total = backend.count(title, COUNT_CAP + 1)
         if total:
             keys = backend.ranked(title, limit, offset)
-            return keys, min(total, COUNT_CAP), total > COUNT_CAP
+            return keys, min(total, COUNT_CAP), total > COUNT_CAP, backend.rows
         keys = backend.ranked(full, limit, offset)
     else:
         title = build(words, lenient, title_only=True)
@@ -286,9 +317,9 @@ def _run(
                 full, limit - len(keys), max(0, offset - title_count), exclude=title
             )
     if offset == 0 and len(keys) < limit:
-        return keys, len(keys), False
+        return keys, len(keys), False, backend.rows
     total = backend.count(full, COUNT_CAP + 1)
-    return keys, min(total, COUNT_CAP), total > COUNT_CAP
+    return keys, min(total, COUNT_CAP), total > COUNT_CAP, backend.rows
 
 
 def search_query(
@@ -312,16 +343,19 @@ def search_query(
         return results
     filters = _filters(site, column, kind, date_from, date_to)
     offset = (page - 1) * per_page
-    keys, total, capped = _run(words, False, filters, per_page, offset)
+    keys, total, capped, entries = _run(words, False, filters, per_page, offset)
     if total == 0 and any(len(g) == 2 for w in words for g in text.word_bigrams(w)):
-        keys, total, capped = _run(words, True, filters, per_page, offset)
+        keys, total, capped, entries = _run(words, True, filters, per_page, offset)
         results.lenient = total > 0
     results.total, results.total_capped = total, capped
     if not keys:
         return results
-    entries = {
-        e.rank_key: e for e in SearchEntry.objects.filter(rank_key__in=keys).only(*HIT_FIELDS)
-    }
+    missing = [k for k in keys if k not in entries]  # the scored (lenient) pass reads keys only
+    if missing:
+        entries.update(
+            (e.rank_key, e)
+            for e in SearchEntry.objects.filter(rank_key__in=missing).only(*HIT_FIELDS)
+        )
     marks = words + ([g for w in words for g in text.word_bigrams(w)] if results.lenient else [])
     for position, key in enumerate(keys):
         entry = entries.get(key)

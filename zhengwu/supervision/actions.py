@@ -17,7 +17,14 @@ from zhengwu.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from zhengwu.directory.models import Organisation
 from zhengwu.directory.selectors import account_has_perm_in
 from zhengwu.supervision.clocks import clock_dates, colour_on, next_change
-from zhengwu.supervision.models import Clock, Complaint, Extension, Flag, RuleSettings
+from zhengwu.supervision.models import (
+    Clock,
+    Complaint,
+    ComplaintOutcome,
+    Extension,
+    Flag,
+    RuleSettings,
+)
 from zhengwu.supervision.registry import rules
 from zhengwu.workdays.actions import deadline_extend
 from zhengwu.workdays.models import Deadline
@@ -340,6 +347,12 @@ def flag_raise(*, actor: Any, clock: Clock, detail: str) -> Flag:
 
 COMPLAINT_SUBJECT = "supervision.complaint"
 COMPLAINT_PROCESS = "supervision_complaint"
+# The answer step's "outcome" field (choices in the diagram, in Chinese as the handler sees them).
+COMPLAINT_OUTCOMES = {
+    "属实": ComplaintOutcome.JUSTIFIED,
+    "部分属实": ComplaintOutcome.PARTLY,
+    "不属实": ComplaintOutcome.UNFOUNDED,
+}
 
 
 @transaction.atomic
@@ -399,8 +412,15 @@ def complaint_step(instance: Any, task: Any, actor: Any) -> None:
         raise ValidationFailed(
             _("Write the answer to the complainant in the opinion."), data={"field": "opinion"}
         )
+    outcome = COMPLAINT_OUTCOMES.get(str((task.form_data or {}).get("outcome", "")))
+    if outcome is None:
+        raise ValidationFailed(
+            _("Classify the complaint: justified, partly justified or not justified."),
+            data={"field": "outcome"},
+        )
     complaint = Complaint.objects.select_for_update().get(pk=int(instance.owner_id))
     complaint.answer, complaint.answered_by = task.opinion, actor
+    complaint.outcome = outcome
     complaint.answered_at = timezone.now()
     complaint.mark_answered()
     complaint.save()
@@ -408,5 +428,5 @@ def complaint_step(instance: Any, task: Any, actor: Any) -> None:
         actor=actor,
         action="supervision.complaint.answer",
         target=complaint,
-        changes={"status": ["received", "answered"]},
+        changes={"status": ["received", "answered"], "outcome": outcome},
     )

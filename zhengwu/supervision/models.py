@@ -295,6 +295,14 @@ class Flag(FSMModelMixin, models.Model):
         pass
 
 
+class ComplaintOutcome(models.TextChoices):
+    """How the supervisor classified a complaint when answering it (feeds the scorecard)."""
+
+    JUSTIFIED = "justified", _("justified")
+    PARTLY = "partly", _("partly justified")
+    UNFOUNDED = "unfounded", _("not justified")
+
+
 class Complaint(FSMModelMixin, models.Model):
     """投诉 about a case, made from its public query page; answered by the supervisor within its
     own limit (workflow task ``answer`` of ``supervision_complaint``)."""
@@ -318,6 +326,9 @@ class Complaint(FSMModelMixin, models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED, protected=True
     )
     answer = models.TextField(_("answer"), blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=ComplaintOutcome.choices, blank=True
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -341,3 +352,115 @@ class Complaint(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.RECEIVED, target=Status.ANSWERED)
     def mark_answered(self) -> None:
         pass
+
+
+# ----------------------------------------------------------------------------- scorecards
+
+
+class ScoringRule(models.Model):
+    """One version of the scoring rule (绩效考核规则). Never changed once saved: an edit saves a
+    new version, so a past month's scorecard names the version it was computed with and can be
+    reproduced. The current rule is the newest version."""
+
+    weight_on_time = models.PositiveSmallIntegerField(_("weight: on-time rate"), default=40)
+    weight_flags = models.PositiveSmallIntegerField(
+        _("weight: confirmed irregularities"), default=20
+    )
+    weight_ratings = models.PositiveSmallIntegerField(_("weight: service ratings"), default=25)
+    weight_complaints = models.PositiveSmallIntegerField(_("weight: complaints"), default=15)
+    # On-time rate (%) that earns full marks; below it the component is rate / target × 100.
+    on_time_target = models.PositiveSmallIntegerField(
+        _("on-time rate for full marks (%)"), default=95
+    )
+    flag_penalty = models.PositiveSmallIntegerField(
+        _("points off per confirmed irregularity"), default=20
+    )
+    # Levels at or above this count as satisfied (GB/T 39735: 4 满意, 5 非常满意).
+    satisfied_level = models.PositiveSmallIntegerField(_("satisfied from rating level"), default=4)
+    complaint_penalty = models.PositiveSmallIntegerField(
+        _("points off per justified complaint"), default=25
+    )
+    partly_penalty = models.PositiveSmallIntegerField(
+        _("points off per partly justified complaint"), default=10
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    note = models.CharField(_("reason for the change"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("scoring rule")
+        verbose_name_plural = _("scoring rules")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"v{self.pk}"
+
+
+class Scorecard(models.Model):
+    """A department's performance (绩效) for one month: the counts read from the rows behind
+    them, each component's score (0–100) and the weighted total, with the rule version used."""
+
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    month = models.DateField(_("month"))  # first day of the month
+    rule = models.ForeignKey(
+        ScoringRule, verbose_name=_("scoring rule"), on_delete=models.PROTECT, related_name="+"
+    )
+    closed_total = models.PositiveIntegerField(_("time limits concluded"), default=0)
+    closed_late = models.PositiveIntegerField(_("concluded late"), default=0)
+    flags_confirmed = models.PositiveIntegerField(_("irregularities confirmed"), default=0)
+    ratings_total = models.PositiveIntegerField(_("ratings"), default=0)
+    ratings_satisfied = models.PositiveIntegerField(_("satisfied ratings"), default=0)
+    ratings_bad = models.PositiveIntegerField(_("bad ratings"), default=0)
+    ratings_level_sum = models.PositiveIntegerField(default=0)
+    complaints_total = models.PositiveIntegerField(_("complaints answered"), default=0)
+    complaints_justified = models.PositiveIntegerField(_("justified complaints"), default=0)
+    complaints_partly = models.PositiveIntegerField(_("partly justified complaints"), default=0)
+    score_on_time = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    score_flags = models.DecimalField(max_digits=5, decimal_places=1)
+    score_ratings = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    score_complaints = models.DecimalField(max_digits=5, decimal_places=1)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+    rank = models.PositiveIntegerField(_("rank"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month"], name="sup_scorecard_once")
+        ]
+        indexes = [models.Index(fields=["month", "rank"], name="sup_scorecard_month")]
+        permissions = [("view_ranking", _("View the departments' performance ranking"))]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.score}"
+
+    @property
+    def on_time_rate(self) -> float | None:
+        if not self.closed_total:
+            return None
+        return round(100 * (self.closed_total - self.closed_late) / self.closed_total, 1)
+
+    @property
+    def satisfied_share(self) -> float | None:
+        if not self.ratings_total:
+            return None
+        return round(100 * self.ratings_satisfied / self.ratings_total, 1)
+
+    @property
+    def rating_average(self) -> float | None:
+        if not self.ratings_total:
+            return None
+        return round(self.ratings_level_sum / self.ratings_total, 2)

@@ -158,28 +158,44 @@ def fee_differs() -> list[Finding]:
     )
 
 
-def decided_without_steps() -> list[Finding]:
-    """A case approved or refused while its review process has not completed the review step."""
-    model = _case_model()
-    if model is None or not _case_fields(model, "status", "handling_organisation"):
-        return []
-    from zhengwu.workflow.models import WorkTask
+# Steps that must have been completed before a decision, when the case's process has them:
+# 审查 (or 联合审查 of a joint item) and 决定. 受理 is not among them: a case accepted by
+# operation of law (行政许可法 Art. 32) legitimately has no completed 受理 step.
+REQUIRED_STEPS = ("review", "joint_review", "decide")
 
-    reviewed = WorkTask.objects.filter(
-        instance__owner_type=CASE_TYPE, element_id="review", status="completed"
-    ).values("instance__owner_id")
-    qs = (
-        model.objects.filter(status__in=["approved", "refused", "concluded"])
-        .exclude(
-            pk__in=[
-                int(x)
-                for x in reviewed.values_list("instance__owner_id", flat=True)
-                if str(x).isdigit()
-            ]
-        )
-        .values_list("pk", "number", "handling_organisation_id")
+
+def decided_without_steps() -> list[Finding]:
+    """A case approved, refused or concluded while a required step of ITS process (see
+    ``REQUIRED_STEPS``) has no completed task: a process without a review step (e.g. an
+    immediate item) needs none. Cases without a process instance (imported history, decided
+    outside the platform) are not checked. One ``NOT EXISTS`` per step and process version, so
+    the query stays set-based."""
+    model = _case_model()
+    if model is None or not _case_fields(
+        model, "status", "handling_organisation", "workflow_instance"
+    ):
+        return []
+    from django.db.models import Exists, OuterRef, Q
+
+    from zhengwu.workflow.models import ProcessDefinition, WorkTask
+
+    decided = model.objects.filter(
+        status__in=["approved", "refused", "concluded"], workflow_instance__isnull=False
     )
-    return _case_findings(qs, lambda: _("Decided without a completed review step."))
+    definitions = ProcessDefinition.objects.filter(
+        pk__in=decided.values("workflow_instance__definition_id")
+    ).values_list("pk", "user_tasks")
+    missing = Q(pk__in=[])
+    for definition_id, user_tasks in definitions:
+        for step in (s for s in REQUIRED_STEPS if s in (user_tasks or {})):
+            done = WorkTask.objects.filter(
+                instance_id=OuterRef("workflow_instance_id"), element_id=step, status="completed"
+            )
+            missing |= Q(workflow_instance__definition_id=definition_id) & ~Exists(done)
+    qs = decided.filter(missing).values_list("pk", "number", "handling_organisation_id")
+    return _case_findings(
+        qs, lambda: _("Decided without completing the required steps of its process.")
+    )
 
 
 def register_default_rules() -> None:

@@ -303,3 +303,107 @@ def case_events(application_id: int) -> list[Any]:
     except LookupError:
         return []
     return list(model.objects.filter(application_id=application_id).order_by("pk")[:200])
+
+
+# ----------------------------------------------------------------------------- 好差评 (ratings)
+
+
+def _rating_model() -> Any:
+    from django.apps import apps
+
+    try:
+        return apps.get_model("eservices", "Rating")
+    except LookupError:
+        return None
+
+
+def rating_list(
+    actor: Any,
+    filters: ClockFilters,
+    *,
+    item_id: int | None = None,
+    department_id: int | None = None,
+    bad: bool = False,
+    rectified: str = "",  # "" | "yes" | "no" (bad ratings answered or not)
+) -> Any:
+    """Ratings of the cases of the departments the actor supervises, with the dashboard's
+    department / region / item / date filters (date = when rated). Every ratings number on the
+    dashboard is an aggregate of this queryset, and its drill-down lists the same rows."""
+    model = _rating_model()
+    if model is None:
+        return Clock.objects.none()
+    qs = model.objects.all()
+    scope = _scope(actor)
+    if scope:
+        qs = qs.filter(
+            application__handling_organisation__in=supervised_organisations(actor)
+            .order_by()
+            .values("pk")
+        )
+    f = filters
+    if f.organisation_id:
+        org = Organisation.objects.filter(pk=f.organisation_id).only("tree_path").first()
+        qs = (
+            qs.filter(application__handling_organisation__tree_path__startswith=org.tree_path)
+            if org
+            else qs.none()
+        )
+    if f.region_code:
+        qs = qs.filter(application__handling_organisation__region__code__startswith=f.region_code)
+    if f.date_from:
+        qs = qs.filter(created_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(created_at__date__lte=f.date_to)
+    if item_id:
+        qs = qs.filter(application__item_id=item_id)
+    if department_id:  # exactly this department (a row of the by-department table)
+        qs = qs.filter(application__handling_organisation_id=department_id)
+    if bad or rectified:
+        qs = qs.filter(level__lte=model.BAD)
+    if rectified == "yes":
+        qs = qs.filter(responded_at__isnull=False)
+    elif rectified == "no":
+        qs = qs.filter(responded_at__isnull=True)
+    return qs
+
+
+def rating_summary(actor: Any, filters: ClockFilters) -> dict[str, Any]:
+    """好差评 by department and by item: count, share satisfied (level ≥ 4), average level, bad
+    ratings and how many of those are rectified (answered)."""
+    from django.db.models import Avg
+
+    model = _rating_model()
+    if model is None:
+        return {"by_organisation": [], "by_item": [], "total": None}
+    aggregates = {
+        "n": Count("*"),
+        "satisfied": Count("pk", filter=Q(level__gte=4)),
+        "avg": Avg("level"),
+        "bad": Count("pk", filter=Q(level__lte=model.BAD)),
+        "rectified": Count("pk", filter=Q(level__lte=model.BAD, responded_at__isnull=False)),
+    }
+
+    def finish(row: dict[str, Any]) -> dict[str, Any]:
+        n = row["n"]
+        row["share"] = round(100 * row["satisfied"] / n, 1) if n else None
+        row["avg"] = round(row["avg"], 2) if row["avg"] is not None else None
+        row["unrectified"] = row["bad"] - row["rectified"]
+        return row
+
+    qs = rating_list(actor, filters)
+    by_org = [
+        finish(r)
+        for r in qs.values(
+            "application__handling_organisation_id", "application__handling_organisation__name"
+        )
+        .annotate(**aggregates)
+        .order_by("application__handling_organisation__name")
+    ]
+    by_item = [
+        finish(r)
+        for r in qs.values("application__item_id", "application__item__name")
+        .annotate(**aggregates)
+        .order_by("application__item__name")
+    ]
+    total = finish(qs.aggregate(**aggregates))
+    return {"by_organisation": by_org, "by_item": by_item, "total": total}

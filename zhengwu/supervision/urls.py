@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengwu.supervision import views
+from zhengwu.supervision import views, views_scorecards
 
 app_name = "supervision"
 urlpatterns = [
@@ -13,5 +13,15 @@ urlpatterns = [
     path("flags/run/", views.rules_run, name="rules_run"),
     path("flags/<int:flag_id>/", views.flag_detail, name="flag"),
     path("rule/", views.rule_edit, name="rule"),
+    path("ratings/", views_scorecards.rating_list, name="ratings"),
+    path("scorecards/", views_scorecards.ranking, name="ranking"),
+    path("scorecards/compute/", views_scorecards.compute, name="scorecards_compute"),
+    path("scorecards/rule/", views_scorecards.scoring_rule, name="scoring_rule"),
+    path("scorecards/<int:card_id>/", views_scorecards.card_detail, name="scorecard"),
+    path(
+        "scorecards/<int:card_id>/<slug:component>/",
+        views_scorecards.card_rows,
+        name="scorecard_rows",
+    ),
     path("complaints/<int:complaint_id>/", views.complaint_detail, name="complaint"),
 ]

@@ -80,6 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     counts = selectors.counts_by_organisation(request.user, filters)
     totals = {c: sum(r[c] for r in counts) for c in ("green", "yellow", "red", "total")}
+    ratings = selectors.rating_summary(request.user, filters)
     return render(
         request,
         "supervision/dashboard.html",
@@ -90,6 +91,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "on_time": selectors.on_time(request.user, filters),
             "times": selectors.processing_times(request.user, filters),
             "trend": selectors.monthly_trend(request.user, filters),
+            "ratings": ratings,
+            "ratings_tables": _ratings_tables(ratings),
             "data_url": request.path + "data/?" + filters.query(),
             "chart_labels": {
                 "green": _("green"),
@@ -102,6 +105,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+def _ratings_tables(ratings: dict[str, Any]) -> list[tuple[Any, str, list[dict[str, Any]]]]:
+    """The 好差评 tables with each row's drill-down parameter (department or item)."""
+    by_org = [
+        {**r, "name": r["application__handling_organisation__name"],
+         "param": f"dept={r['application__handling_organisation_id']}"}
+        for r in ratings["by_organisation"]
+    ]  # fmt: skip
+    by_item = [
+        {**r, "name": r["application__item__name"], "param": f"item={r['application__item_id']}"}
+        for r in ratings["by_item"]
+    ]
+    return [(_("By department"), "organisation", by_org), (_("By item"), "item", by_item)]
 
 
 @require_GET

@@ -353,6 +353,7 @@ def dump(wf: BpmnWorkflow, *, store: bool = True) -> str:
                 EngineSpec.objects.bulk_create(
                     [EngineSpec(sha256=sha, spec=text)], ignore_conflicts=True
                 )
+                wf._zw_spec_sha = sha  # stored in this transaction: the next dump skips it
             dct["spec"], dct["subprocess_specs"] = {SPEC_REF: sha}, {}
             return json.dumps(dct, cls=SERIALIZER._encoder_cls)
         spec_json = _SpecCachingConverter.spec_json(dct["spec"])

@@ -12,6 +12,7 @@ from zhengwu.core.errors import NotFound
 from zhengwu.directory.models import RoleAssignment
 from zhengwu.workdays.selectors import add_working_days
 from zhengwu.workflow.actions import holds_candidate_role, may_handle
+from zhengwu.workflow.external import external_counts, external_tasks
 from zhengwu.workflow.models import (
     ProcessDefinition,
     ProcessInstance,
@@ -105,6 +106,19 @@ def inbox_todo(account: Any, filters: InboxFilters | None = None) -> QuerySet[Wo
     )
 
 
+def inbox_external(account: Any, filters: InboxFilters | None = None) -> list[Any]:
+    """The account's open tasks in other systems (``zhengwu.workflow.external``), filtered."""
+    tasks = external_tasks(account, filters)
+    if filters is not None and filters.due:
+        today = _today()
+        if filters.due == "overdue":
+            tasks = [t for t in tasks if t.due_date and t.due_date < today]
+        else:
+            soon = _due_soon_limit(today)
+            tasks = [t for t in tasks if t.due_date and today <= t.due_date <= soon]
+    return tasks
+
+
 def inbox_done(account: Any, filters: InboxFilters | None = None) -> QuerySet[WorkTask]:
     qs = WorkTask.objects.filter(completed_by=account, status=WorkTask.Status.COMPLETED)
     return (
@@ -167,7 +181,11 @@ def inbox_counts(account: Any) -> dict[str, int]:
         # the to-do list is empty (no row to take the MAX over) COALESCE falls back to it.
         cc_unread=Coalesce(Max(Subquery(cc_unread)), Subquery(cc_unread), 0),
     )
-    return {key: int(counts[key] or 0) for key in ("todo", "overdue", "due_soon", "cc_unread")}
+    result = {key: int(counts[key] or 0) for key in ("todo", "overdue", "due_soon", "cc_unread")}
+    # Tasks of other systems (zhengwu.workflow.external), e.g. the CMS's moderation reviews.
+    for key, n in external_counts(account, today, soon).items():
+        result[key] += n
+    return result
 
 
 # --------------------------------------------------------------------------- access

@@ -20,6 +20,7 @@ from zhengwu.core.access import staff_required
 from zhengwu.core.errors import ApplicationError, NotFound, ValidationFailed
 from zhengwu.files.forms import StoredFileField, add_upload_refusals
 from zhengwu.workflow import actions, forms, selectors
+from zhengwu.workflow.external import task_sources
 from zhengwu.workflow.registry import get_subject_type, subject_of, subject_types
 
 TABS = ("todo", "done", "started", "cc")
@@ -95,6 +96,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "tab": tab, "page": page, "rows": rows, "filters": filters,
         "counts": selectors.inbox_counts(request.user), "subject_types": subject_types(),
         "today": selectors._today(),
+        "external": selectors.inbox_external(request.user, filters) if tab == "todo" else [],
+        "task_sources": task_sources(),
     })  # fmt: skip
 
 

@@ -37,6 +37,10 @@ BODY_PT, TITLE_PT, SMALL_PT = 16.0, 22.0, 14.0
 LETTER_SPACING_PT = -0.22  # 28 × (16 − 0.22) = 441.8 pt ≤ 156 mm (442.2 pt)
 CHAR_PT = BODY_PT + LETTER_SPACING_PT
 RED = "#e60012"
+# Sealed documents are PDF/A-2b (ISO 19005-2 level B): fonts embedded, sRGB output intent, XMP
+# pdfaid. PAdES signing adds an incremental update, which PDF/A-2 permits, so the signed
+# original is itself the archival copy (docs/modules/documents.md, "PDF/A").
+PDF_VARIANT = "pdf/a-2b"
 
 FALLBACK_FAMILIES = {
     "xiaobiaosong": ("Noto Serif CJK SC", 700),
@@ -218,8 +222,9 @@ def _find_box(page: Any, element_id: str) -> Any:
     return None
 
 
-def render(data: RenderInput) -> Rendered:
-    """Lay out and write the PDF; report where the date sits so the seal can press on it."""
+def render(data: RenderInput, *, pdf_variant: str | None = PDF_VARIANT) -> Rendered:
+    """Lay out and write the PDF (PDF/A-2b unless ``pdf_variant`` says otherwise); report where
+    the date sits so the seal can press on it."""
     from weasyprint import HTML
 
     document = HTML(string=document_html(data), base_url=str(Path(__file__).parent)).render()
@@ -234,7 +239,7 @@ def render(data: RenderInput) -> Rendered:
         # §7.3.5.1: the seal presses on 署名 and date, the date slightly below the seal's centre.
         seal = SealSpot(index, cx, top - 0.15 * (bottom - top), top, bottom)
         break
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(pdf_variant=pdf_variant) if pdf_variant else document.write_pdf()
     return Rendered(pdf=pdf, pages=len(document.pages), seal=seal, fonts_note=fonts_note())
 
 

@@ -37,6 +37,15 @@ def store_pdf(
     )
 
 
+def clear(account: Any, level: str) -> None:
+    """Personal clearance (密级) — defined by documents, a higher layer, hence by model name."""
+    from django.apps import apps
+
+    apps.get_model("documents", "DocumentClearance").objects.update_or_create(
+        account=account, defaults={"level": level}
+    )
+
+
 class World:
     def __init__(self) -> None:
         self.region = Region.objects.create(code="990100", name="云泽市", level=2)

@@ -191,3 +191,35 @@ def test_dispatch_tracking_rows(world: Any) -> None:
         ("云泽市民政局", "cc", "refused"),
     ]
     assert rows[1].refused_reason == "重复" and rows[1].signed_for_by == "吴收发"
+
+
+def test_exchange_resume_command_finishes_stuck_dispatches(world: Any, monkeypatch: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    units = _units(world, actions.FAN_OUT_BATCH + 20, prefix="r")
+    original = actions._notify_units
+    calls = {"n": 0}
+
+    def crash_on_second_batch(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        original(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "_notify_units", crash_on_second_batch)
+    with pytest.raises(RuntimeError):
+        world.send(units)
+    monkeypatch.setattr(actions, "_notify_units", original)
+    dispatch = Dispatch.objects.get()
+    out = StringIO()
+    call_command("exchange_resume", stdout=out)  # too recent: a send may still be running
+    assert "0 deliveries created in total" in out.getvalue()
+    call_command("exchange_resume", "--older-than", "0", stdout=out)
+    assert f"dispatch {dispatch.pk}: 20 deliveries created" in out.getvalue()
+    dispatch.refresh_from_db()
+    assert dispatch.status == Dispatch.Status.SENT
+    assert dispatch.deliveries.count() == len(units)
+    call_command("exchange_resume", str(dispatch.pk), stdout=out)  # nothing left: idempotent
+    assert dispatch.deliveries.count() == len(units)

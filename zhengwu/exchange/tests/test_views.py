@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from zhengwu.audit.models import AuditEntry
 from zhengwu.exchange import actions
 from zhengwu.exchange.models import Delivery, ReceivedDocument
-from zhengwu.exchange.tests.conftest import pdf_bytes
+from zhengwu.exchange.tests.conftest import clear, pdf_bytes
 from zhengwu.exchange.tests.test_receiving import complete, run_to_conclusion
 from zhengwu.identity.testing import sign_in
 
@@ -92,6 +92,7 @@ def test_refuse_with_injection_string_is_escaped(client: Any, world: Any) -> Non
 def test_classified_open_and_download_are_audited(client: Any, world: Any) -> None:
     dispatch = world.send([world.unit], security_level="机密")
     delivery = dispatch.deliveries.get()
+    clear(world.clerk, "confidential")
     sign_in(client, world.clerk)
     client.get(reverse("exchange:delivery_detail", args=[delivery.pk]))
     client.get(reverse("exchange:delivery_file", args=[delivery.pk, dispatch.pdf_id]))

@@ -28,6 +28,27 @@ def publish(parent: Any, page: Any) -> Any:
     return page
 
 
+def ensure_page_tree() -> None:
+    """Recreate the root collection, the root page, the portal home and the default site that migrations made, when a
+    transactional test (the browser tests' live server) has flushed them before this one."""
+    from django.conf import settings as django_settings
+    from wagtail.models import Collection, Locale, Page, Site
+
+    from zhengwu.portal.models import HomePage
+
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    if selectors.portal_home() is not None:
+        return
+    Locale.objects.get_or_create(language_code="zh-hans")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    name = django_settings.ZHENGWU_SITE["name"]
+    home = root.add_child(instance=HomePage(title=name, slug="home"))
+    Site.objects.filter(is_default_site=True).delete()
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
+                        site_name=name)
+
+
 def staff(username: str, org: Organisation, **extra: Any) -> Account:
     return Account.objects.create_user(
         username, "Xx-12345678", display_name=username, kind="staff", organisation=org, **extra
@@ -55,6 +76,7 @@ def portal(db: Any, settings: Any, tmp_path: Any) -> SimpleNamespace:
     jyj = Organisation.objects.create(
         name="云泽市教育局", kind="department", region=city, parent=government, code="jyj"
     )
+    ensure_page_tree()
     home = selectors.portal_home()
     news = publish(home, ColumnPage(title="要闻", slug="news", column_type="工作动态",
                                     show_in_menus=True, description="云泽市政府要闻"))

@@ -102,3 +102,26 @@ def test_unpublished_and_unknown_pages_are_not_found(client: Any, portal: Any) -
 def test_pages_answer_only_get_and_head(client: Any, portal: Any) -> None:
     assert client.head("/news/yingshang/").status_code == 200
     assert client.post("/news/yingshang/").status_code == 405
+
+
+def test_the_site_map_lists_sub_sites_and_columns(client: Any, portal: Any) -> None:
+    from wagtail.models import PageViewRestriction
+
+    from zhengwu.portal.models import ColumnPage
+
+    hidden = ColumnPage(title="内部栏目", slug="internal")
+    portal.home.add_child(instance=hidden)
+    hidden.save_revision().publish()
+    PageViewRestriction.objects.create(page=hidden, restriction_type="login")
+    draft = ColumnPage(title="筹备中栏目", slug="soon", live=False)
+    portal.home.add_child(instance=draft)
+
+    text = client.get("/sitemap/").content.decode()
+    for title, url in (("要闻", "/news/"), ("政策文件", "/policies/"),
+                       ("云泽市市场监督管理局", "/scjg/"), ("部门动态", "/scjg/news/")):
+        assert f'<a href="{url}">{title}</a>' in text
+    # Nested: the sub-site's column is inside the sub-site's item.
+    positions = [text.index(f'href="{url}"') for url in ("/scjg/", "/scjg/news/", "/jyj/")]
+    assert positions == sorted(positions)
+    assert "内部栏目" not in text and "筹备中栏目" not in text
+    assert portal.article.title not in text

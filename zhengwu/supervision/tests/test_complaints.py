@@ -67,10 +67,14 @@ def test_complaint_goes_to_the_supervisor_and_the_answer_is_public(
     page = client.get(f"/workbench/supervision/complaints/{complaint.pk}/")
     assert page.status_code == 200 and "办件超期未办结" in page.content.decode()
     task_complete(
-        actor=world.supervisor, task=task, decision="approve", opinion="已督促部门三日内办结"
+        actor=world.supervisor,
+        task=task,
+        decision="approve",
+        opinion="已督促部门三日内办结",
+        form_data={"outcome": "属实"},
     )
     complaint.refresh_from_db()
-    assert complaint.status == Complaint.Status.ANSWERED
+    assert complaint.status == Complaint.Status.ANSWERED and complaint.outcome == "justified"
     client.logout()
     status = client.post("/complaints/status/", {"number": "YZ2026000123", "code": CODE})
     assert "已督促部门三日内办结" in status.content.decode()
