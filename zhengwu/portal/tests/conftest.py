@@ -29,8 +29,8 @@ def publish(parent: Any, page: Any) -> Any:
 
 
 def ensure_page_tree() -> None:
-    """Recreate the root collection, the root page, the portal home and the default site that migrations made, when a
-    transactional test (the browser tests' live server) has flushed them before this one."""
+    """Recreate what migrations made (root collection, root page, portal home, default site)
+    when a transactional test (the browser tests' live server) has flushed it before this one."""
     from django.conf import settings as django_settings
     from wagtail.models import Collection, Locale, Page, Site
 
