@@ -296,15 +296,27 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _access(request, item_id)
     if not selectors.may_edit(request.user, item):
         raise Http404
-    if item.is_published:
-        return _revision_edit(request, item)
-    editor = _Editor(request, item)
+    if item.is_published:  # edited as a revision draft; the public keeps the published one
+        editor = _Editor(request, item, revision=revisions.revision_input(item))
+        return _edit(request, item, editor, revisions.item_revision_save, _(
+            "The revision has been saved. The public sees the published version until "
+            "the revision is approved."
+        ), revising=True)  # fmt: skip
+    return _edit(request, item, _Editor(request, item), actions.service_item_update,
+                 _("The item has been saved."))  # fmt: skip
+
+
+def _edit(
+    request: HttpRequest, item: ServiceItem, editor: "_Editor", save: Any, saved: str,
+    revising: bool = False,
+) -> HttpResponse:  # fmt: skip
+    """The item form: ``save`` (the item itself or its revision draft) on a valid POST."""
     conflict = False
     if request.method == "POST" and editor.valid():
         data = editor.data()
         if data is not None:
             try:
-                actions.service_item_update(
+                save(
                     actor=request.user,
                     item=item,
                     expected_version=editor.form.cleaned_data.get("version"),
@@ -315,46 +327,11 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
                 conflict = exc.code == "CONFLICT"
                 editor.show(exc)
             else:
-                flash.success(request, _("The item has been saved."))
+                flash.success(request, saved)
                 return redirect("eservices_manage:item_detail", item_id=item.pk)
     status = (409 if conflict else 400) if request.method == "POST" else 200
-    return render(
-        request, "eservices/manage/edit.html", editor.context(conflict=conflict), status=status
-    )
-
-
-def _revision_edit(request: HttpRequest, item: ServiceItem) -> HttpResponse:
-    """A published item is edited as a revision draft; the public keeps the published one."""
-    editor = _Editor(request, item, revision=revisions.revision_input(item))
-    conflict = False
-    if request.method == "POST" and editor.valid():
-        data = editor.data()
-        if data is not None:
-            try:
-                revisions.item_revision_save(
-                    actor=request.user,
-                    item=item,
-                    expected_version=editor.form.cleaned_data.get("version"),
-                    data=data,
-                    organisation=editor.form.cleaned_data["organisation"],
-                )
-            except ApplicationError as exc:
-                conflict = exc.code == "CONFLICT"
-                editor.show(exc)
-            else:
-                flash.success(
-                    request,
-                    _("The revision has been saved. The public sees the published version until "
-                      "the revision is approved."),
-                )  # fmt: skip
-                return redirect("eservices_manage:item_detail", item_id=item.pk)
-    status = (409 if conflict else 400) if request.method == "POST" else 200
-    return render(
-        request,
-        "eservices/manage/edit.html",
-        editor.context(conflict=conflict, revising=True),
-        status=status,
-    )
+    context = editor.context(conflict=conflict, revising=revising)
+    return render(request, "eservices/manage/edit.html", context, status=status)
 
 
 @staff_required(CHANGE_PERM)
