@@ -31,6 +31,7 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", help="sizes shrunk 10x (targets unchanged); under a minute"
     )
+    parser.add_argument("--only", default="", help="run only the metrics whose name contains this")
     return parser.parse_args()
 
 

@@ -148,7 +148,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": env_str("ZHENGWU_TEST_SQLITE_NAME", "") or None}
+    DATABASES["default"]["TEST"] = {"NAME": env_str("ZHENGWU_TEST_SQLITE_NAME", "") or ":memory:"}
+# Django's backends with pre-commit hooks (zhengwu/core/db/hooks.py: the audit trail appends a
+# transaction's entries at commit).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "zhengwu.core.db.sqlite3",
+    "django.db.backends.postgresql": "zhengwu.core.db.postgresql",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "directory.Account"

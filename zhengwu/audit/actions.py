@@ -1,13 +1,15 @@
 """Writing to the audit trail.
 
 Call ``audit_record`` inside the transaction of the change it records (or ``audit_read`` for a
-sensitive read), so that the entry and the change commit or fail together.
+sensitive read), so that the entry and the change commit or fail together. The entries a
+transaction records are chained and written together just before it commits (``_append``).
 """
 
 import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,6 +21,7 @@ from zhengwu.audit import context
 from zhengwu.audit.chain import compute_hash
 from zhengwu.audit.models import GENESIS_HASH, AppendOnlyError, AuditChainHead, AuditEntry
 from zhengwu.audit.sensitive import Masker, protect_changes, sensitive_fields_for
+from zhengwu.core.db.hooks import before_commit
 from zhengwu.core.errors import ValidationFailed
 
 ACTION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$")
@@ -118,37 +121,111 @@ def _lock_head() -> AuditChainHead:
 
 
 # The chain head as this process last wrote it, per database alias: (last_seq, last_hash). Only a
-# hint: ``_advance_head`` moves the head with an UPDATE that matches both values, which also takes
-# the row lock; a stale hint (another process wrote, a rollback undid our write) matches no row
-# and falls back to reading the head under lock. Saves the locking SELECT on most entries.
+# hint: ``_append`` moves the head with an UPDATE that matches both values, which also takes the
+# row lock; a stale hint (another process wrote, a rollback undid our write) matches no row and
+# falls back to reading the head under lock. Saves the locking SELECT on most appends.
 _head_hint: dict[str, tuple[int, str]] = {}
+_PENDING_KEY = "audit.entries"
+_ROWS_PER_INSERT = 200
 
 
-def _advance_head(entry: AuditEntry) -> None:
-    """Give ``entry`` the next seq/prev_hash/entry_hash and move the head to it."""
-    alias = transaction.get_connection().alias
-    hint = _head_hint.get(alias)
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain ``entries`` after the head, move the head once and insert them all. Runs just before
+    the transaction that recorded them commits (``core.db.hooks``), so the head's row lock, which
+    serialises every writer of the chain, is held only for the commit itself."""
+    connection = transaction.get_connection()
+    statements = _statements(connection)
+    hint = _head_hint.get(connection.alias)
+    moved = False
     if hint is not None:
-        seq, prev = hint[0] + 1, hint[1]
-        _chain(entry, seq, prev)
-        moved = AuditChainHead.objects.filter(pk=1, last_seq=hint[0], last_hash=prev).update(
-            last_seq=seq, last_hash=entry.entry_hash
-        )
-        if moved == 1:
-            _head_hint[alias] = (seq, entry.entry_hash)
-            return
-    head = _lock_head()
-    _chain(entry, head.last_seq + 1, head.last_hash)
-    head.last_seq = entry.seq
-    head.last_hash = entry.entry_hash
-    head.save(update_fields=["last_seq", "last_hash"])
-    _head_hint[alias] = (head.last_seq, head.last_hash)
+        last = _chain(entries, *hint)
+        with connection.cursor() as cursor:
+            cursor.execute(statements.move_head, [*last, *hint])
+            moved = cursor.rowcount == 1
+    if not moved:
+        head = _lock_head()
+        last = _chain(entries, head.last_seq, head.last_hash)
+        head.last_seq, head.last_hash = last
+        head.save(update_fields=["last_seq", "last_hash"])
+    _head_hint[connection.alias] = last
+    for start in range(0, len(entries), _ROWS_PER_INSERT):
+        _insert(connection, statements, entries[start : start + _ROWS_PER_INSERT])
 
 
-def _chain(entry: AuditEntry, seq: int, prev_hash: str) -> None:
-    entry.seq = seq
-    entry.prev_hash = prev_hash
-    entry.entry_hash = compute_hash(entry, prev_hash)
+def _chain(entries: list[AuditEntry], seq: int, prev_hash: str) -> tuple[int, str]:
+    """Give each entry its seq, prev_hash and entry_hash after (seq, prev_hash); the last pair."""
+    for entry in entries:
+        seq += 1
+        entry.seq = seq
+        entry.prev_hash = prev_hash
+        entry.entry_hash = prev_hash = compute_hash(entry, prev_hash)
+    return seq, prev_hash
+
+
+@dataclass(frozen=True)
+class _Statements:
+    move_head: str
+    insert: str  # the INSERT up to VALUES
+    row: str  # one row's placeholders
+    returning: str
+    fields: tuple[models.Field, ...]
+
+
+_statements_by_vendor: dict[str, _Statements] = {}
+
+
+def _statements(connection: Any) -> _Statements:
+    """An append as SQL written once: every state change of the system appends an entry, and
+    the ORM would compile the same statements again each time (most of an append's cost)."""
+    if (cached := _statements_by_vendor.get(connection.vendor)) is not None:
+        return cached
+    q = connection.ops.quote_name
+    fields = tuple(f for f in AuditEntry._meta.concrete_fields if not f.primary_key)
+    statements = _Statements(
+        move_head=(
+            f"UPDATE {q(AuditChainHead._meta.db_table)} SET {q('last_seq')} = %s, "  # noqa: S608
+            f"{q('last_hash')} = %s WHERE {q('id')} = 1 AND {q('last_seq')} = %s "
+            f"AND {q('last_hash')} = %s"
+        ),
+        insert=(
+            f"INSERT INTO {q(AuditEntry._meta.db_table)} "  # noqa: S608 - names, bound values
+            f"({', '.join(q(f.column) for f in fields)}) VALUES "
+        ),
+        row=f"({', '.join(['%s'] * len(fields))})",
+        returning=(
+            f" RETURNING {q(AuditEntry._meta.pk.column)}, {q('seq')}"
+            if connection.features.can_return_columns_from_insert
+            else ""
+        ),
+        fields=fields,
+    )
+    _statements_by_vendor[connection.vendor] = statements
+    return statements
+
+
+def _insert(connection: Any, statements: _Statements, entries: list[AuditEntry]) -> None:
+    values = [
+        f.get_db_prep_save(f.pre_save(entry, True), connection)
+        for entry in entries
+        for f in statements.fields
+    ]
+    with connection.cursor() as cursor:
+        if statements.returning:
+            sql = statements.insert + ", ".join([statements.row] * len(entries))
+            cursor.execute(sql + statements.returning, values)
+            ids = {seq: pk for pk, seq in cursor.fetchall()}
+            for entry in entries:
+                entry.pk = ids[entry.seq]
+        else:  # one row at a time, for the row id
+            width = len(statements.fields)
+            for n, entry in enumerate(entries):
+                cursor.execute(
+                    statements.insert + statements.row, values[n * width : (n + 1) * width]
+                )
+                entry.pk = cursor.lastrowid
+    for entry in entries:
+        entry._state.adding = False
+        entry._state.db = connection.alias
 
 
 def audit_record(
@@ -200,13 +277,9 @@ def audit_record(
         reason=_clean_text(reason),
         is_read=is_read,
     )
-    entry._appended_by_chain = True  # type: ignore[attr-defined]
-    # No savepoint inside the caller's transaction: an audit write that fails takes the audited
-    # change down with it anyway (two statements fewer per entry).
-    with transaction.atomic(savepoint=False):
-        # The head is locked here, as late as possible: everything above is computed unlocked.
-        _advance_head(entry)
-        entry.save(force_insert=True)
+    # Appended with the transaction's other entries just before it commits; seq and pk are set
+    # then (at once outside a transaction).
+    before_commit(_PENDING_KEY, entry, _append)
     return entry
 
 

@@ -86,8 +86,9 @@ class AuditEntry(models.Model):
 
 class AuditChainHead(models.Model):
     """The single row (pk=1, created by migration 0003) holding the newest seq and hash, so that
-    a deleted tail is detected too. Appends lock this row (SELECT … FOR UPDATE), which
-    serialises writers of the chain."""
+    a deleted tail is detected too. Appends lock this row (by a conditional UPDATE, or SELECT …
+    FOR UPDATE), which serialises writers of the chain; a transaction appends its entries just
+    before it commits, so the lock is held only that long."""
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)

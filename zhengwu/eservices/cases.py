@@ -23,6 +23,7 @@ Time limits (workdays deadlines, owner ``eservices.application``):
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,13 +33,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengwu.audit.actions import audit_record
-from zhengwu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from zhengwu.core.idempotency import clean_token, create_once, once
+from zhengwu.core.errors import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from zhengwu.core.idempotency import clean_token, create_once
 from zhengwu.directory.selectors import account_has_perm_in, organisations_where
 from zhengwu.eservices import forms_schema
 from zhengwu.eservices.models import (
@@ -253,19 +261,30 @@ def application_draft_create(
 ) -> Application:
     """Start a draft for ``item`` (a real-name public account). A replayed form returns the
     draft it created."""
+    return _draft(actor, item, token)[0]
+
+
+def _draft(
+    actor: Any, item: ServiceItem, token: str | None, form: dict[str, Any] | None = None
+) -> tuple[Application, bool]:
+    """(draft, created): the replayed form's case, the open draft for the item (one per item
+    and applicant: "apply" again resumes it, from any device), or a new one, made with the
+    ``form`` fields of ``Application`` given."""
     token = clean_token(token)
-    if (existing := once(Application, token, field="idempotency_key")) is not None:
-        _require_applicant(actor, existing)
-        return existing
+    mine = Q(applicant=actor, item=item, status=S.DRAFT)
+    found = list(Application.objects.filter(Q(idempotency_key=token) | mine if token else mine))
+    for app in found:  # the replayed form's case first
+        if token and app.idempotency_key == token:
+            _require_applicant(actor, app)
+            return app, False
     if not item.is_published:
         raise NotFound()
     if not item.form_schema and item.online_depth < 3:
         raise ValidationFailed(_("This item cannot be applied for online."))
+    if found:
+        return found[0], False
     who = applicant_of(actor)
-    # One draft per item and applicant: "apply" again resumes it (from any device).
-    draft = Application.objects.filter(applicant=actor, item=item, status=S.DRAFT).first()
-    if draft is not None:
-        return draft
+    values = {"contact_phone": getattr(actor, "mobile", "") or "", **(form or {})}
     app, created = create_once(
         Application,
         token,
@@ -276,15 +295,15 @@ def application_draft_create(
         applicant_kind=who.kind,
         applicant_name=who.name,
         applicant_id_number=who.id_number,
-        contact_phone=getattr(actor, "mobile", "") or "",
+        **values,
     )
     if not created:
-        return app
+        return app, False
     _event(app, actor, "draft", public=False)
     audit_record(
         actor=actor, action="eservices.application.create", target=app, changes={"item": item.pk}
     )
-    return app
+    return app, True
 
 
 @transaction.atomic
@@ -299,15 +318,23 @@ def application_draft_save(
     """Keep the form as typed (no validation beyond shape: drafts may be incomplete)."""
     app = _lock(application)
     _require_applicant(actor, app)
-    if app.status not in (S.DRAFT, S.CORRECTION_REQUESTED):
-        raise Conflict(_("The application has been submitted and can no longer be edited."))
+    _require_editable(app)
     if expected_version is not None and int(expected_version) != app.version:
         raise Conflict(_("The application was changed elsewhere; reload the page."))
+    _keep_form(app, form_data, contact_phone)
+    return app
+
+
+def _require_editable(app: Application) -> None:
+    if app.status not in (S.DRAFT, S.CORRECTION_REQUESTED):
+        raise Conflict(_("The application has been submitted and can no longer be edited."))
+
+
+def _keep_form(app: Application, form_data: dict[str, Any], contact_phone: str | None) -> None:
     app.form_data = forms_schema.coerce(app.item.form_schema, form_data)
     if contact_phone is not None:
         app.contact_phone = str(contact_phone).strip()[:30]
     _save(app, "form_data", "contact_phone")
-    return app
 
 
 @transaction.atomic
@@ -318,10 +345,15 @@ def application_material_add(
     app = _lock(application)
     if app.applicant_id is not None or not may_handle_case(actor, app):
         _require_applicant(actor, app)
-    if app.status not in (S.DRAFT, S.CORRECTION_REQUESTED):
-        raise Conflict(_("The application has been submitted and can no longer be edited."))
+    _require_editable(app)
     if material.item_id != app.item_id:
         raise NotFound()
+    return _attach(actor, app, material, upload)
+
+
+def _attach(
+    actor: Any, app: Application, material: Material, upload: UploadedFile
+) -> ApplicationMaterial:
     count = ApplicationMaterial.objects.filter(application=app, material=material).count()
     if count >= MAX_FILES_PER_MATERIAL:
         raise ValidationFailed(
@@ -354,6 +386,95 @@ def application_material_add(
     return row
 
 
+@dataclass
+class HandIn:
+    """What one post of the applicant's form did: the case, the refused files by field name
+    (``material_<id>``), the submission when one was asked for and made, or why it failed."""
+
+    application: Application
+    errors: dict[str, str]
+    submitted: "Submitted | None" = None
+    failure: ApplicationError | None = None
+
+
+@transaction.atomic
+def application_hand_in(
+    *,
+    actor: Any,
+    application: Application | int,
+    form_data: dict[str, Any],
+    contact_phone: str | None = None,
+    uploads: Sequence[tuple[int, UploadedFile]] = (),
+    submit: bool = False,
+) -> HandIn:
+    """One post of the applicant's form: keep the form as typed, attach the files and, when asked
+    and no file was refused, submit, in one transaction. A refused file or a failed submission
+    (``failure``) leaves the form and the accepted files saved: the draft is kept. A replayed
+    submit of a case already submitted returns it as it is."""
+    app = _lock(application)
+    _require_applicant(actor, app)
+    return _hand_in(actor, app, form_data, contact_phone, uploads, submit)
+
+
+@transaction.atomic
+def application_apply(
+    *,
+    actor: Any,
+    item: ServiceItem,
+    token: str | None,
+    form_data: dict[str, Any],
+    contact_phone: str | None = None,
+    uploads: Sequence[tuple[int, UploadedFile]] = (),
+    submit: bool = False,
+) -> HandIn:
+    """The first post of an item's application form: the draft is made (or, for a replayed form
+    or a draft already open for the item, found) and the post handed in, in one transaction."""
+    form = {"form_data": forms_schema.coerce(item.form_schema, form_data)}
+    if contact_phone is not None:
+        form["contact_phone"] = str(contact_phone).strip()[:30]
+    app, created = _draft(actor, item, token, form)
+    if not created:  # a row others may be writing too; a new one nobody else sees yet
+        app = _lock(app)
+    return _hand_in(actor, app, form_data, contact_phone, uploads, submit, form_kept=created)
+
+
+def _hand_in(
+    actor: Any,
+    app: Application,
+    form_data: dict[str, Any],
+    contact_phone: str | None,
+    uploads: Sequence[tuple[int, UploadedFile]],
+    submit: bool,
+    *,
+    form_kept: bool = False,
+) -> HandIn:
+    if app.status not in (S.DRAFT, S.CORRECTION_REQUESTED):
+        if submit:  # a double click or a retried post: the case as it is
+            return HandIn(app, {}, Submitted(app, ""))
+        _require_editable(app)
+    if not form_kept:
+        _keep_form(app, form_data, contact_phone)
+    materials = {m.pk: m for m in app.item.materials.all()}
+    errors: dict[str, str] = {}
+    for material_id, upload in uploads:
+        material = materials.get(material_id)
+        if material is None:
+            raise NotFound()
+        try:
+            with transaction.atomic():
+                _attach(actor, app, material, upload)
+        except ApplicationError as exc:
+            errors[f"material_{material_id}"] = str(exc.message)
+    if not submit or errors:
+        return HandIn(app, errors)
+    try:
+        with transaction.atomic():
+            return HandIn(app, errors, _checked_submit(app, actor, list(materials.values())))
+    except ApplicationError as exc:
+        app.refresh_from_db()  # the savepoint rolled the submission back
+        return HandIn(app, errors, failure=exc)
+
+
 @transaction.atomic
 def application_material_remove(*, actor: Any, application: Application, row_id: int) -> None:
     app = _lock(application)
@@ -374,11 +495,11 @@ def application_material_remove(*, actor: Any, application: Application, row_id:
     )
 
 
-def _missing_materials(app: Application) -> list[str]:
+def _missing_materials(app: Application, materials: list[Material]) -> list[str]:
     have = set(
         ApplicationMaterial.objects.filter(application=app).values_list("material_id", flat=True)
     )
-    return [m.name for m in app.item.materials.all() if m.required and m.pk not in have]
+    return [m.name for m in materials if m.required and m.pk not in have]
 
 
 @dataclass
@@ -390,7 +511,8 @@ class Submitted:
 def _process_key(item: ServiceItem) -> str:
     if item.process_key:
         return item.process_key
-    if item.joint_organisations.exists():
+    joint = getattr(item, "has_joint_organisations", None)  # annotated by item_to_apply
+    if joint if joint is not None else item.joint_organisations.exists():
         return JOINT_PROCESS
     return DEFAULT_PROCESS
 
@@ -404,9 +526,13 @@ def application_submit(*, actor: Any, application: Application) -> Submitted:
     _require_applicant(actor, app)
     if app.status not in (S.DRAFT, S.CORRECTION_REQUESTED):
         return Submitted(app, "")  # double submit: already done
+    return _checked_submit(app, actor, list(app.item.materials.all()))
+
+
+def _checked_submit(app: Application, actor: Any, materials: list[Material]) -> Submitted:
     _check_identity(app.applicant_kind, app.applicant_id_number)
     forms_schema.validate(app.item.form_schema, app.form_data)
-    missing = _missing_materials(app)
+    missing = _missing_materials(app, materials)
     if missing:
         raise ValidationFailed(
             _("Upload the required materials: %(names)s") % {"names": "、".join(missing)},
@@ -439,7 +565,8 @@ def _submit(app: Application, actor: Any) -> Submitted:
             resolved_at=now
         )
     # 受理 clock: 5 working days from receipt; restarts on the corrected resubmission.
-    workdays.deadline_close(owner_type=OWNER, owner_id=app.pk, label="acceptance", actor=actor)
+    if resubmission:
+        workdays.deadline_close(owner_type=OWNER, owner_id=app.pk, label="acceptance", actor=actor)
     deadline = workdays.deadline_open(
         owner_type=OWNER,
         owner_id=app.pk,
@@ -449,7 +576,7 @@ def _submit(app: Application, actor: Any) -> Submitted:
         actor=actor,
     )
     app.acceptance_due = deadline.due_date
-    _save(app, "received_at", "submitted_at", "number", "query_code", "acceptance_due")
+    saved = ("received_at", "submitted_at", "number", "query_code", "acceptance_due")
     if not resubmission:
         org = app.handling_organisation
         variables: dict[str, Any] = {}
@@ -471,7 +598,7 @@ def _submit(app: Application, actor: Any) -> Submitted:
             variables=variables,
         )
         app.workflow_instance = instance
-        app.save(update_fields=["workflow_instance"])
+        _save(app, *saved, "workflow_instance")
         _event(app, actor, "submit", before=before)
         _tell_applicant(
             app,
@@ -483,6 +610,7 @@ def _submit(app: Application, actor: Any) -> Submitted:
             % {"item": app.item.name, "days": ACCEPTANCE_DAYS},
         )
     else:
+        _save(app, *saved)
         _event(app, actor, "resubmit", _("Corrected materials handed in."), before=before)
         _tell_applicant(app, _("Corrections to %(number)s received"))
         _tell_clerks(app, _("Corrections handed in: %(number)s") % {"number": app.number})

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from zhengwu.core.errors import NotFound
 from zhengwu.directory.models import Organisation
@@ -91,7 +91,14 @@ def life_event_items(code: str) -> tuple[LifeEvent, QuerySet[ServiceItem]]:
 
 def item_to_apply(code: str) -> ServiceItem:
     """A published item without what only its guide shows (the apply button's hot path)."""
-    item = published_items().filter(code=code).first()
+    joint = ServiceItem.joint_organisations.through.objects.filter(serviceitem=OuterRef("pk"))
+    item = (
+        published_items()
+        .select_related("organisation__region")
+        .annotate(has_joint_organisations=Exists(joint))
+        .filter(code=code)
+        .first()
+    )
     if item is None:
         raise NotFound()
     return item

@@ -15,6 +15,11 @@ from zhengwu.eservices.models import Application, JointOpinion
 S = Application.Status
 
 
+def open_draft(account: Any, item: Any) -> Application | None:
+    """The account's draft for the item, which "apply" resumes (one draft per item)."""
+    return Application.objects.filter(applicant=account, item=item, status=S.DRAFT).first()
+
+
 def my_applications(account: Any) -> QuerySet[Application]:
     return (
         Application.objects.filter(applicant=account)

@@ -2,6 +2,7 @@
 applications, the case page (status, corrections, result, licence, rating), the query by number
 + query code without login, and the 办件公示 list. Readable without JavaScript."""
 
+import re
 from typing import Any
 
 from django.contrib import messages as flash
@@ -9,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from zhengwu.core.access import login_required, public
 from zhengwu.core.errors import ApplicationError, NotFound
@@ -19,6 +20,7 @@ from zhengwu.eservices.models import Application, ApplicationMaterial, Rating
 from zhengwu.eservices.registry import case_public_links
 from zhengwu.identifiers.masking import _keep_ends
 
+MATERIAL_FIELD = re.compile(r"material_(\d+)")
 APPLICANTS = ("citizen", "enterprise")
 PAGE_SIZE = 20
 
@@ -39,19 +41,67 @@ def _own(request: HttpRequest, pk: int) -> Application:
 
 
 @login_required(kinds=APPLICANTS)
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest, code: str) -> HttpResponse:
-    """Start (or, on a replayed form, find) the draft for an item."""
+    """The item's application form. GET: a blank form (or the open draft for the item); a post
+    of the form makes the case and saves or submits it in one go; a bare post (the old "apply"
+    button) only starts the draft. A replayed form finds the case it made."""
     try:
         item = selectors.item_to_apply(code)
-        app = cases.application_draft_create(
-            actor=request.user, item=item, token=request.POST.get("idempotency_token")
-        )
+        if request.method != "POST":
+            draft = selectors_cases.open_draft(request.user, item)
+            if draft is not None:
+                return redirect("eservices:application_detail", pk=draft.pk)
+            return render(request, "eservices/application_detail.html",
+                          _blank_context(request, item))  # fmt: skip
+        token = request.POST.get("idempotency_token")
+        if "action" not in request.POST:
+            app = cases.application_draft_create(actor=request.user, item=item, token=token)
+            return redirect("eservices:application_detail", pk=app.pk)
+        action = request.POST["action"]
+        if action not in ("save", "submit"):
+            raise NotFound()
+        result = cases.application_apply(
+            actor=request.user, item=item, token=token, submit=action == "submit",
+            **_form_post(request),
+        )  # fmt: skip
     except NotFound:
         raise Http404 from None
     except ApplicationError as exc:
         flash.error(request, str(exc.message))
         return redirect("eservices:guide", code=code)
+    return _after_hand_in(request, result)
+
+
+def _form_post(request: HttpRequest) -> dict[str, Any]:
+    """The applicant's form post as ``cases.application_hand_in`` takes it; files come in fields
+    ``material_<id>`` (an id not of the item's materials is refused there)."""
+    uploads = []
+    for name in request.FILES:
+        match = MATERIAL_FIELD.fullmatch(name)
+        if match is None:
+            raise NotFound()
+        uploads += [(int(match[1]), upload) for upload in request.FILES.getlist(name)]
+    return {
+        "form_data": {k: request.POST.get(k) for k in request.POST},
+        "contact_phone": request.POST.get("contact_phone"),
+        "uploads": uploads,
+    }
+
+
+def _after_hand_in(request: HttpRequest, result: cases.HandIn) -> HttpResponse:
+    app = result.application
+    if result.submitted is not None:
+        if result.submitted.query_code:
+            request.session[f"qc_{app.pk}"] = result.submitted.query_code
+        return redirect("eservices:application_detail", pk=app.pk)
+    if result.failure is not None:
+        return _refused(request, app, result.failure, result.errors)
+    if result.errors:
+        posted = {k: request.POST.get(k) for k in request.POST}
+        context = _detail_context(request, app, errors=result.errors, posted=posted)
+        return render(request, "eservices/application_detail.html", context, status=400)
+    flash.success(request, _("Saved. You can come back and continue later."))
     return redirect("eservices:application_detail", pk=app.pk)
 
 
@@ -62,6 +112,24 @@ def my_applications(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "eservices/my_applications.html", {"page": page})
+
+
+def _blank_context(request: HttpRequest, item: Any) -> dict[str, Any]:
+    """The application form of an item before the first post makes the case."""
+    app = Application(
+        item=item,
+        handling_organisation=item.organisation,
+        applicant_name=cases.applicant_of(request.user).name,
+        contact_phone=getattr(request.user, "mobile", "") or "",
+    )
+    return {
+        "app": app,
+        "editable": True,
+        "fields": forms_schema.fields(item.form_schema, {}),
+        "materials": [(m, [], "") for m in item.materials.all()],
+        "errors": {},
+        "token": new_token(),
+    }
 
 
 def _detail_context(request: HttpRequest, app: Application, **extra: Any) -> dict[str, Any]:
@@ -101,41 +169,23 @@ def _detail_context(request: HttpRequest, app: Application, **extra: Any) -> dic
 @require_http_methods(["GET", "HEAD", "POST"])
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The applicant's case page; in draft/correction it is the form with uploads."""
+    action = request.POST.get("action", "save")
+    if request.method == "POST" and action in ("save", "submit", "upload"):
+        try:
+            result = cases.application_hand_in(
+                actor=request.user, application=int(pk), submit=action == "submit",
+                **_form_post(request),
+            )  # fmt: skip
+        except NotFound:
+            raise Http404 from None
+        except ApplicationError as exc:
+            return _refused(request, _own(request, pk), exc)  # _own: 404 for a case not theirs
+        return _after_hand_in(request, result)
     app = _own(request, pk)
     if request.method != "POST":
         return render(request, "eservices/application_detail.html", _detail_context(request, app))
-    action = request.POST.get("action", "save")
-    posted = {k: request.POST.get(k) for k in request.POST}
-    errors: dict[str, str] = {}
-    status = 200
     try:
-        if action in ("save", "submit", "upload"):
-            if app.status in (Application.Status.DRAFT, Application.Status.CORRECTION_REQUESTED):
-                app = cases.application_draft_save(
-                    actor=request.user,
-                    application=app,
-                    form_data=posted,
-                    contact_phone=request.POST.get("contact_phone"),
-                )
-            for material in app.item.materials.all():
-                for upload in request.FILES.getlist(f"material_{material.pk}"):
-                    try:
-                        cases.application_material_add(
-                            actor=request.user, application=app, material=material, upload=upload
-                        )
-                    except ApplicationError as exc:
-                        errors[f"material_{material.pk}"] = str(exc.message)
-            if errors:
-                status = 400
-            elif action == "submit":
-                result = cases.application_submit(actor=request.user, application=app)
-                if result.query_code:
-                    request.session[f"qc_{app.pk}"] = result.query_code
-                return redirect("eservices:application_detail", pk=app.pk)
-            else:
-                flash.success(request, _("Saved. You can come back and continue later."))
-                return redirect("eservices:application_detail", pk=app.pk)
-        elif action == "remove":
+        if action == "remove":
             cases.application_material_remove(
                 actor=request.user, application=app, row_id=int(request.POST.get("row") or 0)
             )
@@ -160,16 +210,24 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except ApplicationError as exc:
-        data = exc.data or {}
-        errors.update(data.get("errors") or {})
-        errors.setdefault("all", str(exc.message))
-        status = 409 if exc.code == "CONFLICT" else 400
-    app.refresh_from_db()
+        app.refresh_from_db()
+        return _refused(request, app, exc)
+
+
+def _refused(
+    request: HttpRequest,
+    app: Application,
+    exc: ApplicationError,
+    errors: dict[str, str] | None = None,
+) -> HttpResponse:
+    errors = {**(errors or {}), **((exc.data or {}).get("errors") or {})}
+    errors.setdefault("all", str(exc.message))
+    posted = {k: request.POST.get(k) for k in request.POST}
     return render(
         request,
         "eservices/application_detail.html",
         _detail_context(request, app, errors=errors, posted=posted),
-        status=status,
+        status=409 if exc.code == "CONFLICT" else 400,
     )
 
 

@@ -15,12 +15,13 @@ _CREATE_ATTEMPTS = 3
 def number_next(*, register: str, year: int) -> int:
     """Issue the next number of ``register`` for ``year`` (1, 2, 3, … restarting each year).
 
-    Call it inside the transaction that uses the number. The row stays locked
-    (SELECT … FOR UPDATE) until that transaction ends, so a concurrent caller waits and then gets
-    the following number; if the transaction rolls back, so does the increment — no number is
-    issued twice and none is skipped. The first call of a year creates the row; a concurrent
-    creator losing the race on the unique constraint reads the winner's row instead
-    (``get_or_create`` retries after the IntegrityError inside a savepoint).
+    Call it inside the transaction that uses the number. The row stays locked (by the UPDATE,
+    or SELECT … FOR UPDATE for the year's first number) until that transaction ends, so a
+    concurrent caller waits and then gets the following number; if the transaction rolls back,
+    so does the increment — no number is issued twice and none is skipped. The first call of a
+    year creates the row; a concurrent creator losing the race on the unique constraint reads
+    the winner's row instead (``get_or_create`` retries after the IntegrityError inside a
+    savepoint).
 
     Outside a transaction the number would be committed at once and lost if the caller's own
     write then failed, so that is refused.
@@ -32,10 +33,31 @@ def number_next(*, register: str, year: int) -> int:
         raise ValueError(f"year {year} out of range")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_next must run inside the transaction that uses the number")
-    row = _locked_row(register, year)
+    issued = _increment(register, year)
+    if issued is not None:
+        return issued
+    row = _locked_row(register, year)  # the year's first number (or an old SQLite)
     row.last_value += 1
     row.save(update_fields=["last_value"])
     return row.last_value
+
+
+def _increment(register: str, year: int) -> int | None:
+    """One ``UPDATE … RETURNING`` (it takes the row lock as SELECT … FOR UPDATE would); None
+    when the year's row does not exist yet or the database cannot return from an UPDATE."""
+    connection = transaction.get_connection()
+    if connection.vendor == "sqlite" and connection.Database.sqlite_version_info < (3, 35):
+        return None
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(NumberSequence._meta.db_table)} SET {q('last_value')} = "  # noqa: S608
+            f"{q('last_value')} + 1 WHERE {q('register')} = %s AND {q('year')} = %s "
+            f"RETURNING {q('last_value')}",
+            [register, year],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def _locked_row(register: str, year: int) -> NumberSequence:

@@ -119,9 +119,7 @@ class _Recomputed:
 
 def _due(deadline: Deadline) -> date:
     """The due date: the limit plus the working days of completed suspensions."""
-    return add_working_days(
-        deadline.start, deadline.working_days + deadline.suspended_working_days
-    )
+    return add_working_days(deadline.start, deadline.working_days + deadline.suspended_working_days)
 
 
 def _recompute_deadlines(days: Iterable[date]) -> _Recomputed:
@@ -148,9 +146,7 @@ def _recompute_deadlines(days: Iterable[date]) -> _Recomputed:
     now = timezone.now()
     suspensions_changed: list[DeadlineSuspension] = []
     recounted: list[Deadline] = []  # suspension total changed, due date did not
-    for deadline in candidates.select_for_update().order_by("pk").prefetch_related(
-        "suspensions"
-    ):
+    for deadline in candidates.select_for_update().order_by("pk").prefetch_related("suspensions"):
         result.examined += 1
         total = 0
         for suspension in deadline.suspensions.all():
@@ -516,18 +512,6 @@ def deadline_open(
     if isinstance(working_days, bool) or not isinstance(working_days, int) or working_days < 0:
         raise ValidationFailed(_("The number of working days must be a whole number, 0 or more."))
     _lock_calendar(exclusive=False)
-    existing = (
-        Deadline.objects.open()
-        .filter(owner_type=owner_type, owner_id=owner_id, label=label)
-        .first()
-    )
-    if existing is not None:
-        if (existing.start, existing.working_days) == (start, working_days):
-            return existing
-        raise Conflict(
-            _("The deadline “%(label)s” is already open; close it before opening a new one.")
-            % {"label": label}
-        )
     due = add_working_days(start, working_days)
     try:
         with transaction.atomic():
@@ -539,8 +523,21 @@ def deadline_open(
                 working_days=working_days,
                 due_date=due,
             )
-    except IntegrityError:  # opened concurrently by a double submit
-        raise Conflict() from None
+    except IntegrityError:  # the label is open already (one open deadline per label)
+        existing = (
+            Deadline.objects.open()
+            .filter(owner_type=owner_type, owner_id=owner_id, label=label)
+            .first()
+        )
+        if existing is not None and (existing.start, existing.working_days) == (
+            start,
+            working_days,
+        ):
+            return existing
+        raise Conflict(
+            _("The deadline “%(label)s” is already open; close it before opening a new one.")
+            % {"label": label}
+        ) from None
     audit_record(
         actor=actor,
         action="workdays.deadline.open",

@@ -26,6 +26,7 @@ from zhengwu.files.actions import file_store
 from zhengwu.files.models import StoredFile
 from zhengwu.notify.actions import notify_send
 from zhengwu.workdays.actions import deadline_close, deadline_open
+from zhengwu.workdays.selectors import add_working_days
 from zhengwu.workflow import engine, forms
 from zhengwu.workflow.deadlines import DEADLINE_OWNER
 from zhengwu.workflow.diagram import (
@@ -256,6 +257,8 @@ def definition_deploy(
 
 def unassigned_steps(definition: ProcessDefinition) -> list[tuple[str, str]]:
     """(element id, name) of user tasks assigned neither in the diagram nor by a rule."""
+    if all(meta.get("assignment") for meta in definition.user_tasks.values()):
+        return []  # all assigned in the diagram: no rule to look up
     ruled = set(definition.assignment_rules.values_list("element_id", flat=True))
     return [
         (eid, meta.get("name") or eid)
@@ -330,12 +333,19 @@ def _account(pk: Any) -> Any:
 class _Step:
     """What one command did to an instance, for the audit entry and the notifications."""
 
-    def __init__(self, instance: ProcessInstance, actor: Any) -> None:
+    def __init__(
+        self,
+        instance: ProcessInstance,
+        actor: Any,
+        definitions: list[ProcessDefinition] | None = None,
+    ) -> None:
         self.instance = instance
         self.actor = actor
         self.created: list[WorkTask] = []
         self.cancelled: list[WorkTask] = []
-        self._definitions: dict[int, ProcessDefinition] | None = None
+        self._definitions: dict[int, ProcessDefinition] | None = (
+            None if definitions is None else {d.pk: d for d in definitions}
+        )
 
     def definition_for(self, scope: str) -> ProcessDefinition:
         if self._definitions is None:
@@ -463,11 +473,14 @@ def _is_account(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
-def _sync(step: _Step, wf: Any, *, send_back_to: dict[str, Any] | None = None) -> None:
-    """Make the task rows match the engine: new READY user tasks get rows, gone ones cancel."""
+def _sync(
+    step: _Step, wf: Any, *, send_back_to: dict[str, Any] | None = None, fresh: bool = False
+) -> None:
+    """Make the task rows match the engine: new READY user tasks get rows, gone ones cancel.
+    ``fresh``: the instance was created in this step and has no rows yet."""
     ready = engine.ready_human_tasks(wf)
     ready_ids = {t.id for t in ready}
-    active = list(step.instance.tasks.filter(status__in=WorkTask.ACTIVE))
+    active = [] if fresh else list(step.instance.tasks.filter(status__in=WorkTask.ACTIVE))
     for row in active:
         if row.spiff_task_id not in ready_ids:
             _cancel_row(step, row)
@@ -490,14 +503,17 @@ def _sync(step: _Step, wf: Any, *, send_back_to: dict[str, Any] | None = None) -
         if send_back_to and human.element_id in send_back_to and not human.multi_parent:
             # 退回 goes back to the person who handled the step before.
             row.assignee = send_back_to[human.element_id]
+        if row.limit_days is not None:
+            row.due_date = add_working_days(today, row.limit_days)
         row.save()
         if row.limit_days is not None:
             deadline = deadline_open(
                 owner_type=DEADLINE_OWNER, owner_id=row.pk, label=DEADLINE_LABEL, start=today,
                 working_days=row.limit_days, actor=step.actor,
             )  # fmt: skip
-            row.due_date = deadline.due_date
-            row.save(update_fields=["due_date"])
+            if deadline.due_date != row.due_date:  # the calendar changed in between
+                row.due_date = deadline.due_date
+                row.save(update_fields=["due_date"])
         TaskEvent.objects.create(instance=step.instance, task=row, kind=TaskEvent.Kind.CREATED,
                                  actor=step.actor if _is_account(step.actor) else None,
                                  target=row.assignee)  # fmt: skip
@@ -744,14 +760,15 @@ def instance_start(
         wf = engine.start(_diagram(definition), [_diagram(d) for d in called.values()], variables)
     except engine.EngineError as exc:
         raise _engine_refusal(exc) from None
+    # The state is written once the task rows exist (``_save`` below), not twice.
     instance = ProcessInstance.objects.create(
         definition=definition, owner_type=owner_type, owner_id=owner_id, title=title, url=url,
         organisation=organisation, initiator=actor if _is_account(actor) else None,
-        state=engine.dump(wf), spec_map=spec_map,
+        state="{}", spec_map=spec_map,
     )  # fmt: skip
-    step = _Step(instance, actor)
+    step = _Step(instance, actor, definitions=[definition, *called.values()])
     _event(step, None, TaskEvent.Kind.STARTED)
-    _sync(step, wf)
+    _sync(step, wf, fresh=True)
     _save(step, wf, instance.version)
     audit_record(
         actor=actor, action="workflow.instance.start", target=instance,

@@ -205,3 +205,25 @@ def test_action_names_must_follow_module_entity_verb() -> None:
     with pytest.raises(ValueError, match=r"module\.entity\.verb"):
         audit_record(actor=None, action="delete everything")
     assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_appends_its_entries_at_commit_and_drops_rolled_back_ones() -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        kept = record(2)
+        assert kept[0].seq is None  # not written yet: appended just before the commit
+        assert not AuditEntry.objects.exists()
+        try:
+            with transaction.atomic():
+                record(3)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert [e.seq for e in kept] == [1, 2]
+    assert list(AuditEntry.objects.order_by("seq").values_list("pk", flat=True)) == [
+        e.pk for e in kept
+    ]
+    assert AuditChainHead.objects.get(pk=1).last_seq == 2
+    assert verify()[0] == 0

@@ -28,6 +28,62 @@ def test_guide_offers_apply_and_apply_resumes_the_draft(client: Any, cw: Any) ->
     assert Application.objects.filter(applicant=cw.citizen).count() == 1
 
 
+def test_the_form_is_filled_and_submitted_in_one_post(client: Any, cw: Any) -> None:
+    """在线申请 opens the blank form; one post with the fields, a file and 提交 makes the case, and
+    a replay of that post (double click, retry) finds the same case."""
+    sign_in(client, cw.citizen)
+    url = reverse("eservices:apply", args=[cw.item.code])
+    page = client.get(url).content.decode()
+    assert 'name="idempotency_token"' in page and cw.material.name in page
+    assert not Application.objects.filter(applicant=cw.citizen).exists()  # no empty draft
+    token = page.split('name="idempotency_token" value="')[1].split('"')[0]
+    post = {"action": "submit", "shop_name": "面馆", "area": "12", "idempotency_token": token,
+            "contact_phone": "13800138000"}  # fmt: skip
+    r = client.post(url, {**post, f"material_{cw.material.pk}": cw.upload()})
+    app = Application.objects.get(applicant=cw.citizen)
+    assert r.status_code == 302 and r["Location"] == detail_url(app)
+    assert app.status == S.SUBMITTED and app.number and app.workflow_instance_id
+    assert app.form_data == {"shop_name": "面馆", "area": 12}
+    assert app.contact_phone == "13800138000"
+    assert 'id="query-code"' in client.get(detail_url(app)).content.decode()
+    r = client.post(url, {**post, f"material_{cw.material.pk}": cw.upload()})
+    assert r.status_code == 302 and r["Location"] == detail_url(app)
+    assert Application.objects.filter(applicant=cw.citizen).count() == 1
+    assert ApplicationMaterial.objects.filter(application=app).count() == 1
+    # Applying again later is a new case; the old one stays as it was.
+    assert client.get(url).status_code == 200
+
+
+def test_a_refused_first_post_keeps_the_draft_and_what_was_typed(client: Any, cw: Any) -> None:
+    sign_in(client, cw.citizen)
+    url = reverse("eservices:apply", args=[cw.item.code])
+    bad = cw.upload("a.pdf", b"GIF89a not really")
+    r = client.post(url, {"action": "submit", "shop_name": "面馆", "area": "12",
+                          f"material_{cw.material.pk}": bad})  # fmt: skip
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert cw.material.name in body and 'value="面馆"' in body
+    app = Application.objects.get(applicant=cw.citizen)
+    assert app.status == S.DRAFT and app.form_data["shop_name"] == "面馆"
+    assert f'action="{detail_url(app)}"' in body  # the corrected form goes to the draft
+    # The form comes back as the draft; submitting without the file names what is missing.
+    assert client.get(url)["Location"] == detail_url(app)
+    r = client.post(detail_url(app), {"action": "submit", "shop_name": "面馆", "area": "12"})
+    assert r.status_code == 400 and cw.material.name in r.content.decode()
+    app.refresh_from_db()
+    assert app.status == S.DRAFT and app.number is None
+
+
+def test_a_post_with_a_file_field_not_of_the_item_is_refused(client: Any, cw: Any) -> None:
+    sign_in(client, cw.citizen)
+    url = reverse("eservices:apply", args=[cw.item.code])
+    r = client.post(url, {"action": "save", "shop_name": "面馆", "material_999999": cw.upload()})
+    assert r.status_code == 404
+    r = client.post(url, {"action": "save", "evil": cw.upload()})
+    assert r.status_code == 404
+    assert not Application.objects.filter(applicant=cw.citizen).exists()
+
+
 def test_staff_cannot_apply(client: Any, cw: Any) -> None:
     sign_in(client, cw.clerk)
     r = client.post(reverse("eservices:apply", args=[cw.item.code]))
