@@ -26,12 +26,13 @@ def setup_django() -> None:
     django.setup()
 
 
-def arguments(description: str) -> argparse.Namespace:
+def arguments(description: str, *, only: bool = False) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--quick", action="store_true", help="sizes shrunk 10x (targets unchanged); under a minute"
     )
-    parser.add_argument("--only", default="", help="run only the metrics whose name contains this")
+    if only:
+        parser.add_argument("--only", default="", help="run only the metrics whose name has this")
     return parser.parse_args()
 
 

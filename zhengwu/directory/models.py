@@ -187,6 +187,11 @@ class Account(AbstractBaseUser, PermissionsMixin):
     )
     password_changed_at = models.DateTimeField(_("password last changed"), null=True, blank=True)
     date_joined = models.DateTimeField(_("created"), default=timezone.now)
+    # Whether a confirmed second-factor device exists, kept by identity whenever a device is
+    # saved or deleted: every request checks it, and the devices are two more queries each time.
+    has_second_factor = models.BooleanField(
+        _("second factor enrolled"), default=False, editable=False
+    )
 
     objects = AccountManager()
 

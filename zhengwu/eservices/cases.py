@@ -352,9 +352,15 @@ def application_material_add(
 
 
 def _attach(
-    actor: Any, app: Application, material: Material, upload: UploadedFile
+    actor: Any,
+    app: Application,
+    material: Material,
+    upload: UploadedFile,
+    count: int | None = None,
 ) -> ApplicationMaterial:
-    count = ApplicationMaterial.objects.filter(application=app, material=material).count()
+    """``count``: the files the material has already, when the caller knows."""
+    if count is None:
+        count = ApplicationMaterial.objects.filter(application=app, material=material).count()
     if count >= MAX_FILES_PER_MATERIAL:
         raise ValidationFailed(
             _("At most %(n)s files per material.") % {"n": MAX_FILES_PER_MATERIAL},
@@ -435,7 +441,7 @@ def application_apply(
     app, created = _draft(actor, item, token, form)
     if not created:  # a row others may be writing too; a new one nobody else sees yet
         app = _lock(app)
-    return _hand_in(actor, app, form_data, contact_phone, uploads, submit, form_kept=created)
+    return _hand_in(actor, app, form_data, contact_phone, uploads, submit, new=created)
 
 
 def _hand_in(
@@ -446,30 +452,38 @@ def _hand_in(
     uploads: Sequence[tuple[int, UploadedFile]],
     submit: bool,
     *,
-    form_kept: bool = False,
+    new: bool = False,
 ) -> HandIn:
+    """``new``: the draft was made by this post (so its form is kept and it has no files yet)."""
     if app.status not in (S.DRAFT, S.CORRECTION_REQUESTED):
         if submit:  # a double click or a retried post: the case as it is
             return HandIn(app, {}, Submitted(app, ""))
         _require_editable(app)
-    if not form_kept:
+    if not new:
         _keep_form(app, form_data, contact_phone)
     materials = {m.pk: m for m in app.item.materials.all()}
     errors: dict[str, str] = {}
+    attached: dict[int, int] | None = {} if new else None  # files per material, when known
     for material_id, upload in uploads:
         material = materials.get(material_id)
         if material is None:
             raise NotFound()
+        count = None if attached is None else attached.get(material_id, 0)
         try:
             with transaction.atomic():
-                _attach(actor, app, material, upload)
+                _attach(actor, app, material, upload, count)
         except ApplicationError as exc:
             errors[f"material_{material_id}"] = str(exc.message)
+        else:
+            if attached is not None:
+                attached[material_id] = (count or 0) + 1
     if not submit or errors:
         return HandIn(app, errors)
+    have = None if attached is None else set(attached)
     try:
         with transaction.atomic():
-            return HandIn(app, errors, _checked_submit(app, actor, list(materials.values())))
+            submitted = _checked_submit(app, actor, list(materials.values()), have)
+            return HandIn(app, errors, submitted)
     except ApplicationError as exc:
         app.refresh_from_db()  # the savepoint rolled the submission back
         return HandIn(app, errors, failure=exc)
@@ -495,10 +509,13 @@ def application_material_remove(*, actor: Any, application: Application, row_id:
     )
 
 
-def _missing_materials(app: Application, materials: list[Material]) -> list[str]:
-    have = set(
-        ApplicationMaterial.objects.filter(application=app).values_list("material_id", flat=True)
-    )
+def _missing_materials(
+    app: Application, materials: list[Material], have: set[int] | None = None
+) -> list[str]:
+    """Required materials without a file (``have``: the materials with files, when known)."""
+    if have is None:
+        rows = ApplicationMaterial.objects.filter(application=app)
+        have = set(rows.values_list("material_id", flat=True))
     return [m.name for m in materials if m.required and m.pk not in have]
 
 
@@ -529,10 +546,12 @@ def application_submit(*, actor: Any, application: Application) -> Submitted:
     return _checked_submit(app, actor, list(app.item.materials.all()))
 
 
-def _checked_submit(app: Application, actor: Any, materials: list[Material]) -> Submitted:
+def _checked_submit(
+    app: Application, actor: Any, materials: list[Material], have: set[int] | None = None
+) -> Submitted:
     _check_identity(app.applicant_kind, app.applicant_id_number)
     forms_schema.validate(app.item.form_schema, app.form_data)
-    missing = _missing_materials(app, materials)
+    missing = _missing_materials(app, materials, have)
     if missing:
         raise ValidationFailed(
             _("Upload the required materials: %(names)s") % {"names": "、".join(missing)},

@@ -96,6 +96,7 @@ def item_to_apply(code: str) -> ServiceItem:
         published_items()
         .select_related("organisation__region")
         .annotate(has_joint_organisations=Exists(joint))
+        .prefetch_related("materials")
         .filter(code=code)
         .first()
     )

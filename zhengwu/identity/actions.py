@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_otp import devices_for_user
+from django_otp import device_classes, devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -278,6 +278,17 @@ def totp_verify(*, request: HttpRequest, actor: Account, token: str) -> None:
 
 
 @transaction.atomic
+def second_factor_flag_refresh(*, account_id: int) -> None:
+    """Set ``Account.has_second_factor`` from the devices (called on every device save and
+    delete, apps.py). Derived data, so not audited: the device changes are."""
+    enrolled = any(
+        cls.objects.filter(user_id=account_id, confirmed=True).exists() for cls in device_classes()
+    )
+    Account.objects.filter(pk=account_id).exclude(has_second_factor=enrolled).update(
+        has_second_factor=enrolled
+    )
+
+
 def account_second_factor_reset(*, actor: Any, account: Account, reason: str = "") -> int:
     """Delete every second-factor device (TOTP and backup codes) of ``account``, e.g. after a
     lost phone; at the next sign-in it must enrol again. Returns the number of devices deleted

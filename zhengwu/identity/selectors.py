@@ -51,8 +51,9 @@ def pending_obligation(user: Any) -> Obligation | None:
     if not getattr(user, "is_authenticated", False):
         return None
     verified = bool(getattr(user, "otp_device", None))
-    # A verified session has a confirmed device by definition: no device queries needed.
-    has_device = verified or has_confirmed_device(user)
+    # The account row says whether a device is enrolled (kept by identity on every device
+    # change): no device queries on every request.
+    has_device = verified or user.has_second_factor
     if has_device and not verified:
         return Obligation.TOTP_VERIFY
     if user.must_change_password:

@@ -189,6 +189,24 @@ def test_a_citizen_who_enrolled_voluntarily_is_asked_too(client: Any, citizen: A
     assert client.get("/")["Location"] == "/accounts/totp/verify/?next=%2F"
 
 
+def test_the_account_row_follows_every_device_change(client: Any, citizen: Account) -> None:
+    """has_second_factor spares every request the device queries; it must follow devices added
+    or removed by any path, or a session would skip its second factor."""
+    device = TOTPDevice.objects.create(user=citizen, name="x", confirmed=False)
+    citizen.refresh_from_db()
+    assert citizen.has_second_factor is False  # unconfirmed: no second factor yet
+    device.confirmed = True
+    device.save()
+    citizen.refresh_from_db()
+    assert citizen.has_second_factor is True
+    login(client, "wangfang")
+    assert client.get("/")["Location"] == "/accounts/totp/verify/?next=%2F"
+    TOTPDevice.objects.filter(user=citizen).delete()
+    citizen.refresh_from_db()
+    assert citizen.has_second_factor is False
+    assert client.get("/").status_code == 200
+
+
 def test_the_verification_page_needs_a_signed_in_account(client: Any) -> None:
     assert client.get("/accounts/totp/verify/")["Location"].startswith("/accounts/login/")
     assert client.get("/accounts/totp/setup/")["Location"].startswith("/accounts/login/")
