@@ -70,3 +70,19 @@ def test_a_post_after_the_timeout_is_not_carried_out(client: Any, staff: Account
         traveller.shift(dt.timedelta(minutes=31))
         response = client.post("/accounts/password/", {"old_password": "x"})
         assert response["Location"] == "/accounts/login/"
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_session(client: Any, staff: Account) -> None:
+    from django.contrib.sessions.models import Session
+
+    with time_machine.travel(START, tick=False) as traveller:
+        login(client, "zhangwei")
+        client.get("/workbench/")
+        key = client.session.session_key
+        stored = Session.objects.get(session_key=key).session_data
+        traveller.shift(dt.timedelta(seconds=30))
+        client.get("/workbench/")
+        assert Session.objects.get(session_key=key).session_data == stored
+        traveller.shift(dt.timedelta(seconds=31))
+        client.get("/workbench/")
+        assert Session.objects.get(session_key=key).session_data != stored
