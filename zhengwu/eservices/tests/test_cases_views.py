@@ -35,6 +35,7 @@ def test_the_form_is_filled_and_submitted_in_one_post(client: Any, cw: Any) -> N
     url = reverse("eservices:apply", args=[cw.item.code])
     page = client.get(url).content.decode()
     assert 'name="idempotency_token"' in page and cw.material.name in page
+    assert "新申请，尚未保存" in page
     assert not Application.objects.filter(applicant=cw.citizen).exists()  # no empty draft
     token = page.split('name="idempotency_token" value="')[1].split('"')[0]
     post = {"action": "submit", "shop_name": "面馆", "area": "12", "idempotency_token": token,
