@@ -98,9 +98,7 @@ def _after_hand_in(request: HttpRequest, result: cases.HandIn) -> HttpResponse:
     if result.failure is not None:
         return _refused(request, app, result.failure, result.errors)
     if result.errors:
-        posted = {k: request.POST.get(k) for k in request.POST}
-        context = _detail_context(request, app, errors=result.errors, posted=posted)
-        return render(request, "eservices/application_detail.html", context, status=400)
+        return _form_again(request, app, result.errors, status=400)
     flash.success(request, _("Saved. You can come back and continue later."))
     return redirect("eservices:application_detail", pk=app.pk)
 
@@ -222,13 +220,16 @@ def _refused(
 ) -> HttpResponse:
     errors = {**(errors or {}), **((exc.data or {}).get("errors") or {})}
     errors.setdefault("all", str(exc.message))
+    return _form_again(request, app, errors, status=409 if exc.code == "CONFLICT" else 400)
+
+
+def _form_again(
+    request: HttpRequest, app: Application, errors: dict[str, str], *, status: int
+) -> HttpResponse:
+    """The case page with the post's values and the reasons it was refused."""
     posted = {k: request.POST.get(k) for k in request.POST}
-    return render(
-        request,
-        "eservices/application_detail.html",
-        _detail_context(request, app, errors=errors, posted=posted),
-        status=409 if exc.code == "CONFLICT" else 400,
-    )
+    context = _detail_context(request, app, errors=errors, posted=posted)
+    return render(request, "eservices/application_detail.html", context, status=status)
 
 
 @public
