@@ -290,7 +290,7 @@ class DocumentRevision(models.Model):
     snapshot = models.JSONField()
 
     class Meta:
-        ordering = ["document", "number"]
+        ordering = ["document_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="documents_revision_once")
         ]

@@ -23,7 +23,7 @@ Time limits (workdays deadlines, owner ``eservices.application``):
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -62,7 +62,15 @@ from zhengwu.eservices.models import (
     Suspension,
     SuspensionKind,
 )
-from zhengwu.files.actions import file_store
+from zhengwu.eservices.uploads import (
+    MATERIAL_PURPOSE,
+    Received,
+    refusal_text,
+    uploads_discard,
+    uploads_receive,
+)
+from zhengwu.files.actions import file_keep, file_store
+from zhengwu.files.models import StoredFile
 from zhengwu.files.types import preset
 from zhengwu.identifiers.actions import case_number_next
 from zhengwu.identifiers.validators import validate_credit_code, validate_resident_id
@@ -77,7 +85,6 @@ S = Application.Status
 OWNER = APPLICATION_OWNER_TYPE
 HANDLE_PERM = "eservices.handle_application"
 DECIDE_PERM = "eservices.decide_application"
-MATERIAL_PURPOSE = "application_material"
 DEFAULT_PROCESS = "eservices_case_default"
 JOINT_PROCESS = "eservices_case_joint"
 RECTIFICATION_PROCESS = "eservices_rectification"
@@ -261,29 +268,43 @@ def application_draft_create(
 ) -> Application:
     """Start a draft for ``item`` (a real-name public account). A replayed form returns the
     draft it created."""
-    return _draft(actor, item, token)[0]
+    return _draft(actor, item, token, found=_found_draft(actor, item, token))[0]
 
 
-def _draft(
-    actor: Any, item: ServiceItem, token: str | None, form: dict[str, Any] | None = None
-) -> tuple[Application, bool]:
-    """(draft, created): the replayed form's case, the open draft for the item (one per item
-    and applicant: "apply" again resumes it, from any device), or a new one, made with the
-    ``form`` fields of ``Application`` given."""
+def _found_draft(actor: Any, item: ServiceItem, token: str | None) -> int | None:
+    """The id of the replayed form's case, or of the open draft for the item (one per item and
+    applicant: "apply" again resumes it, from any device), or None. Only reads: a post may ask
+    before its transaction, which then locks the case (``_draft``)."""
     token = clean_token(token)
     mine = Q(applicant=actor, item=item, status=S.DRAFT)
-    found = list(Application.objects.filter(Q(idempotency_key=token) | mine if token else mine))
-    for app in found:  # the replayed form's case first
-        if token and app.idempotency_key == token:
-            _require_applicant(actor, app)
-            return app, False
+    rows = Application.objects.filter(Q(idempotency_key=token) | mine if token else mine)
+    found = list(rows.values_list("pk", "idempotency_key", "applicant_id"))
+    for pk, key, applicant_id in found:  # the replayed form's case first
+        if token and key == token:
+            if not _is_account(actor) or applicant_id != actor.pk:
+                raise NotFound()
+            return pk
     if not item.is_published:
         raise NotFound()
     if not item.form_schema and item.online_depth < 3:
         raise ValidationFailed(_("This item cannot be applied for online."))
-    if found:
-        return found[0], False
-    who = applicant_of(actor)
+    return found[0][0] if found else None
+
+
+def _draft(
+    actor: Any,
+    item: ServiceItem,
+    token: str | None,
+    form: dict[str, Any] | None = None,
+    who: Applicant | None = None,
+    *,
+    found: int | None,
+) -> tuple[Application, bool]:
+    """(draft, created): the case ``found`` by ``_found_draft``, locked, or a new one made with
+    the ``form`` fields of ``Application`` given."""
+    if found is not None:
+        return _lock(found), False
+    who = who or applicant_of(actor)
     values = {"contact_phone": getattr(actor, "mobile", "") or "", **(form or {})}
     app, created = create_once(
         Application,
@@ -297,8 +318,8 @@ def _draft(
         applicant_id_number=who.id_number,
         **values,
     )
-    if not created:
-        return app, False
+    if not created:  # a concurrent post of the same form made it
+        return _lock(app), False
     _event(app, actor, "draft", public=False)
     audit_record(
         actor=actor, action="eservices.application.create", target=app, changes={"item": item.pk}
@@ -355,10 +376,11 @@ def _attach(
     actor: Any,
     app: Application,
     material: Material,
-    upload: UploadedFile,
+    upload: UploadedFile | StoredFile,
     count: int | None = None,
 ) -> ApplicationMaterial:
-    """``count``: the files the material has already, when the caller knows."""
+    """``upload``: a file as posted, or one received before the transaction (its row not kept
+    yet). ``count``: the files the material has already, when the caller knows."""
     if count is None:
         count = ApplicationMaterial.objects.filter(application=app, material=material).count()
     if count >= MAX_FILES_PER_MATERIAL:
@@ -366,15 +388,17 @@ def _attach(
             _("At most %(n)s files per material.") % {"n": MAX_FILES_PER_MATERIAL},
             data={"field": f"material_{material.pk}"},
         )
-    try:
-        stored = file_store(
-            actor=actor, upload=upload, purpose=MATERIAL_PURPOSE, allowed_types=preset("scans")
-        )
-    except ValidationFailed as exc:
-        raise ValidationFailed(
-            _("%(material)s: %(reason)s") % {"material": material.name, "reason": exc.message},
-            data={"field": f"material_{material.pk}"},
-        ) from None
+    if isinstance(upload, StoredFile):
+        stored = file_keep(actor=actor, stored=upload)
+    else:
+        try:
+            stored = file_store(
+                actor=actor, upload=upload, purpose=MATERIAL_PURPOSE, allowed_types=preset("scans")
+            )
+        except ValidationFailed as exc:
+            raise ValidationFailed(
+                refusal_text(material, str(exc.message)), data={"field": f"material_{material.pk}"}
+            ) from None
     row = ApplicationMaterial.objects.create(
         application=app,
         material=material,
@@ -403,7 +427,18 @@ class HandIn:
     failure: ApplicationError | None = None
 
 
-@transaction.atomic
+@dataclass
+class _Post:
+    """One post of the applicant's form as its transaction takes it: the files already received
+    and, for a submission, the case process already worked out (both before the transaction)."""
+
+    form_data: dict[str, Any]
+    contact_phone: str | None
+    received: Sequence[Received]
+    submit: bool
+    start: workflow.PreparedStart | None = None
+
+
 def application_hand_in(
     *,
     actor: Any,
@@ -414,15 +449,34 @@ def application_hand_in(
     submit: bool = False,
 ) -> HandIn:
     """One post of the applicant's form: keep the form as typed, attach the files and, when asked
-    and no file was refused, submit, in one transaction. A refused file or a failed submission
-    (``failure``) leaves the form and the accepted files saved: the draft is kept. A replayed
-    submit of a case already submitted returns it as it is."""
-    app = _lock(application)
-    _require_applicant(actor, app)
-    return _hand_in(actor, app, form_data, contact_phone, uploads, submit)
+    and no file was refused, submit, in one transaction (the files are received before it). A
+    refused file or a failed submission (``failure``) leaves the form and the accepted files
+    saved: the draft is kept. A replayed submit of a case already submitted returns it as it is."""
+    pk = application.pk if isinstance(application, Application) else application
+    mine = (
+        Application.objects.filter(pk=pk, applicant=actor)
+        if _is_account(actor)
+        else Application.objects.none()
+    )
+    materials = Material.objects.filter(item__in=mine.values("item_id"))
+    post = _Post(form_data, contact_phone, uploads_receive(actor, materials, uploads), submit)
+    if submit:
+        item = (
+            ServiceItem.objects.select_related("organisation")
+            .filter(pk__in=mine.filter(status=S.DRAFT).values("item_id"))
+            .first()
+        )
+        post.start = _prepared_start(actor, item) if item is not None else None
+    return _with_received(post, lambda: _hand_in_draft(actor, pk, post))
 
 
 @transaction.atomic
+def _hand_in_draft(actor: Any, pk: int, post: _Post) -> HandIn:
+    app = _lock(pk)
+    _require_applicant(actor, app)
+    return _hand_in(actor, app, post)
+
+
 def application_apply(
     *,
     actor: Any,
@@ -434,55 +488,92 @@ def application_apply(
     submit: bool = False,
 ) -> HandIn:
     """The first post of an item's application form: the draft is made (or, for a replayed form
-    or a draft already open for the item, found) and the post handed in, in one transaction."""
+    or a draft already open for the item, found) and the post handed in, in one transaction; the
+    files are received before it."""
     form = {"form_data": forms_schema.coerce(item.form_schema, form_data)}
     if contact_phone is not None:
         form["contact_phone"] = str(contact_phone).strip()[:30]
-    app, created = _draft(actor, item, token, form)
-    if not created:  # a row others may be writing too; a new one nobody else sees yet
-        app = _lock(app)
-    return _hand_in(actor, app, form_data, contact_phone, uploads, submit, new=created)
+    who = applicant_of(actor)  # read before the transaction too
+    found = _found_draft(actor, item, token)
+    post = _Post(form_data, contact_phone, uploads_receive(actor, item.materials.all(), uploads),
+                 submit, _prepared_start(actor, item) if submit else None)  # fmt: skip
+    return _with_received(post, lambda: _apply(actor, item, token, form, who, found, post))
 
 
-def _hand_in(
-    actor: Any,
-    app: Application,
-    form_data: dict[str, Any],
-    contact_phone: str | None,
-    uploads: Sequence[tuple[int, UploadedFile]],
-    submit: bool,
-    *,
-    new: bool = False,
-) -> HandIn:
+@transaction.atomic
+def _apply(
+    actor: Any, item: ServiceItem, token: str | None, form: dict[str, Any], who: Applicant,
+    found: int | None, post: _Post,
+) -> HandIn:  # fmt: skip
+    app, created = _draft(actor, item, token, form, who, found=found)
+    return _hand_in(actor, app, post, new=created)
+
+
+def _prepared_start(actor: Any, item: ServiceItem) -> workflow.PreparedStart | None:
+    """The case process of a first submission, worked out before the transaction (see
+    ``workflow.instance_prepare``); None when it cannot be, and the submission, working it out
+    again inside, reports why."""
+    key = _process_key(item)
+    try:
+        return workflow.instance_prepare(actor=actor, definition_key=key,
+                                         organisation=item.organisation,
+                                         variables=_process_variables(item, key))  # fmt: skip
+    except ApplicationError:
+        return None
+
+
+def _process_variables(item: ServiceItem, key: str) -> dict[str, Any]:
+    if key != JOINT_PROCESS:
+        return {}
+    return {"departments": [item.organisation_id,
+                            *item.joint_organisations.values_list("pk", flat=True)]}  # fmt: skip
+
+
+def _with_received(post: _Post, hand_in: Callable[[], HandIn]) -> HandIn:
+    """Run the post's transaction; afterwards delete the received files it did not keep."""
+    try:
+        result = hand_in()
+    except BaseException:
+        uploads_discard(post.received, rolled_back=True)
+        raise
+    uploads_discard(post.received, rolled_back=False)
+    return result
+
+
+def _hand_in(actor: Any, app: Application, post: _Post, *, new: bool = False) -> HandIn:
     """``new``: the draft was made by this post (so its form is kept and it has no files yet)."""
     if app.status not in (S.DRAFT, S.CORRECTION_REQUESTED):
-        if submit:  # a double click or a retried post: the case as it is
+        if post.submit:  # a double click or a retried post: the case as it is
             return HandIn(app, {}, Submitted(app, ""))
         _require_editable(app)
     if not new:
-        _keep_form(app, form_data, contact_phone)
+        _keep_form(app, post.form_data, post.contact_phone)
     materials = {m.pk: m for m in app.item.materials.all()}
     errors: dict[str, str] = {}
     attached: dict[int, int] | None = {} if new else None  # files per material, when known
-    for material_id, upload in uploads:
-        material = materials.get(material_id)
-        if material is None:
+    for upload in post.received:
+        material = materials.get(upload.material.pk)
+        if material is None:  # the item's materials changed since the files were received
             raise NotFound()
-        count = None if attached is None else attached.get(material_id, 0)
+        field = f"material_{material.pk}"
+        if upload.stored is None:
+            errors[field] = upload.refusal
+            continue
+        count = None if attached is None else attached.get(material.pk, 0)
         try:
             with transaction.atomic():
-                _attach(actor, app, material, upload, count)
+                _attach(actor, app, material, upload.stored, count)
         except ApplicationError as exc:
-            errors[f"material_{material_id}"] = str(exc.message)
+            errors[field] = str(exc.message)
         else:
             if attached is not None:
-                attached[material_id] = (count or 0) + 1
-    if not submit or errors:
+                attached[material.pk] = (count or 0) + 1
+    if not post.submit or errors:
         return HandIn(app, errors)
     have = None if attached is None else set(attached)
     try:
         with transaction.atomic():
-            submitted = _checked_submit(app, actor, list(materials.values()), have)
+            submitted = _checked_submit(app, actor, list(materials.values()), have, post.start)
             return HandIn(app, errors, submitted)
     except ApplicationError as exc:
         app.refresh_from_db()  # the savepoint rolled the submission back
@@ -547,7 +638,11 @@ def application_submit(*, actor: Any, application: Application) -> Submitted:
 
 
 def _checked_submit(
-    app: Application, actor: Any, materials: list[Material], have: set[int] | None = None
+    app: Application,
+    actor: Any,
+    materials: list[Material],
+    have: set[int] | None = None,
+    start: workflow.PreparedStart | None = None,
 ) -> Submitted:
     _check_identity(app.applicant_kind, app.applicant_id_number)
     forms_schema.validate(app.item.form_schema, app.form_data)
@@ -559,10 +654,10 @@ def _checked_submit(
         )
     if not app.item.is_published and app.status == S.DRAFT:
         raise Conflict(_("This item is no longer offered; the application cannot be submitted."))
-    return _submit(app, actor)
+    return _submit(app, actor, start)
 
 
-def _submit(app: Application, actor: Any) -> Submitted:
+def _submit(app: Application, actor: Any, start: workflow.PreparedStart | None = None) -> Submitted:
     now = timezone.now()
     today = timezone.localdate(now)
     before = app.status
@@ -570,6 +665,20 @@ def _submit(app: Application, actor: Any) -> Submitted:
     resubmission = before == S.CORRECTION_REQUESTED
     app.submit()
     app.received_at = now
+    # 受理 clock: 5 working days from receipt; restarts on the corrected resubmission.
+    if resubmission:
+        workdays.deadline_close(owner_type=OWNER, owner_id=app.pk, label="acceptance", actor=actor)
+    deadline = workdays.deadline_open(
+        owner_type=OWNER,
+        owner_id=app.pk,
+        label="acceptance",
+        start=today,
+        working_days=ACCEPTANCE_DAYS,
+        actor=actor,
+    )
+    app.acceptance_due = deadline.due_date
+    # The number as late as it can be: on PostgreSQL its sequence row stays locked until the
+    # commit, and what follows needs it.
     if not resubmission:
         app.submitted_at = now
         app.number = case_number_next(
@@ -583,18 +692,6 @@ def _submit(app: Application, actor: Any) -> Submitted:
         CorrectionNotice.objects.filter(application=app, resolved_at__isnull=True).update(
             resolved_at=now
         )
-    # 受理 clock: 5 working days from receipt; restarts on the corrected resubmission.
-    if resubmission:
-        workdays.deadline_close(owner_type=OWNER, owner_id=app.pk, label="acceptance", actor=actor)
-    deadline = workdays.deadline_open(
-        owner_type=OWNER,
-        owner_id=app.pk,
-        label="acceptance",
-        start=today,
-        working_days=ACCEPTANCE_DAYS,
-        actor=actor,
-    )
-    app.acceptance_due = deadline.due_date
     saved = ("received_at", "submitted_at", "number", "query_code", "acceptance_due")
     if not resubmission:
         org = app.handling_organisation
@@ -606,6 +703,8 @@ def _submit(app: Application, actor: Any) -> Submitted:
             JointOpinion.objects.bulk_create(
                 [JointOpinion(application=app, organisation_id=d) for d in depts]
             )
+        if start is not None and start.variables != variables:
+            start = None  # prepared with other departments: worked out again below
         instance = workflow.instance_start(
             actor=actor,
             definition_key=key,
@@ -615,6 +714,7 @@ def _submit(app: Application, actor: Any) -> Submitted:
             organisation=org,
             url=_staff_url(app),
             variables=variables,
+            prepared=start,
         )
         app.workflow_instance = instance
         _save(app, *saved, "workflow_instance")

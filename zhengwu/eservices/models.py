@@ -246,7 +246,7 @@ class Material(models.Model):
     )
 
     class Meta:
-        ordering = ["item", "position", "pk"]
+        ordering = ["item_id", "position", "pk"]
         verbose_name = _("application material")
         verbose_name_plural = _("application materials")
         constraints = [
@@ -268,7 +268,7 @@ class Fee(models.Model):
     basis = models.TextField(_("charging basis"))
 
     class Meta:
-        ordering = ["item", "position", "pk"]
+        ordering = ["item_id", "position", "pk"]
         verbose_name = _("fee")
         verbose_name_plural = _("fees")
 
@@ -285,7 +285,7 @@ class Faq(models.Model):
     answer = models.TextField(_("answer"))
 
     class Meta:
-        ordering = ["item", "position", "pk"]
+        ordering = ["item_id", "position", "pk"]
         verbose_name = _("frequently asked question")
         verbose_name_plural = _("frequently asked questions")
 
@@ -524,7 +524,7 @@ class ApplicationMaterial(models.Model):
     correction_round = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["application", "material_name", "pk"]
+        ordering = ["application_id", "material_name", "pk"]
         verbose_name = _("uploaded material")
         verbose_name_plural = _("uploaded materials")
 
@@ -555,7 +555,7 @@ class CorrectionNotice(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["application", "round"]
+        ordering = ["application_id", "round"]
         verbose_name = _("correction notice")
         verbose_name_plural = _("correction notices")
         constraints = [
@@ -588,7 +588,7 @@ class ApplicationEvent(models.Model):
     public = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["application", "at", "pk"]
+        ordering = ["application_id", "at", "pk"]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
 
@@ -662,7 +662,7 @@ class Suspension(models.Model):
     )
 
     class Meta:
-        ordering = ["application", "started_on", "pk"]
+        ordering = ["application_id", "started_on", "pk"]
         verbose_name = _("suspension")
         verbose_name_plural = _("suspensions")
 
@@ -695,7 +695,7 @@ class JointOpinion(models.Model):
     )
 
     class Meta:
-        ordering = ["application", "organisation__sort_path"]
+        ordering = ["application_id", "organisation__sort_path"]
         verbose_name = _("joint opinion")
         verbose_name_plural = _("joint opinions")
         constraints = [
@@ -797,7 +797,7 @@ class CaseExtension(FSMModelMixin, models.Model):
     )  # fmt: skip
 
     class Meta:
-        ordering = ["application", "requested_at", "pk"]
+        ordering = ["application_id", "requested_at", "pk"]
         verbose_name = _("time limit extension")
         verbose_name_plural = _("time limit extensions")
         constraints = [
@@ -857,7 +857,7 @@ class ItemRevision(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        ordering = ["item", "-created_at", "-pk"]
+        ordering = ["item_id", "-created_at", "-pk"]
         verbose_name = _("service item revision")
         verbose_name_plural = _("service item revisions")
         constraints = [

@@ -92,17 +92,17 @@ def life_event_items(code: str) -> tuple[LifeEvent, QuerySet[ServiceItem]]:
 def item_to_apply(code: str) -> ServiceItem:
     """A published item without what only its guide shows (the apply button's hot path)."""
     joint = ServiceItem.joint_organisations.through.objects.filter(serviceitem=OuterRef("pk"))
-    item = (
+    found = (
         published_items()
         .select_related("organisation__region")
         .annotate(has_joint_organisations=Exists(joint))
         .prefetch_related("materials")
         .filter(code=code)
-        .first()
+        .order_by()[:1]  # codes are unique: no ORDER BY (and its join) for .first()
     )
-    if item is None:
-        raise NotFound()
-    return item
+    for item in found:
+        return item
+    raise NotFound()
 
 
 def published_item(code: str) -> ServiceItem:

@@ -5,10 +5,12 @@ applications, the case page (status, corrections, result, licence, rating), the 
 import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -23,6 +25,8 @@ from zhengwu.identifiers.masking import _keep_ends
 MATERIAL_FIELD = re.compile(r"material_(\d+)")
 APPLICANTS = ("citizen", "enterprise")
 PAGE_SIZE = 20
+QUERY_CODE_SALT = "eservices.query_code"
+QUERY_CODE_SECONDS = 600
 
 
 def mask_name(name: str) -> str:
@@ -89,12 +93,25 @@ def _form_post(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _query_code_cookie(pk: int) -> tuple[str, str]:
+    """(name, path) of the cookie that carries a new case's query code to its page, once."""
+    return f"zw_qc_{pk}", reverse("eservices:application_detail", args=[pk])
+
+
 def _after_hand_in(request: HttpRequest, result: cases.HandIn) -> HttpResponse:
     app = result.application
     if result.submitted is not None:
+        response = redirect("eservices:application_detail", pk=app.pk)
         if result.submitted.query_code:
-            request.session[f"qc_{app.pk}"] = result.submitted.query_code
-        return redirect("eservices:application_detail", pk=app.pk)
+            # A signed cookie for the case page only, not the session: a submission then costs no
+            # second write (the session row) and the code never sits in the database in clear.
+            name, path = _query_code_cookie(app.pk)
+            response.set_signed_cookie(
+                name, result.submitted.query_code, salt=QUERY_CODE_SALT,
+                max_age=QUERY_CODE_SECONDS, path=path, httponly=True, samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )  # fmt: skip
+        return response
     if result.failure is not None:
         return _refused(request, app, result.failure, result.errors)
     if result.errors:
@@ -158,7 +175,9 @@ def _detail_context(request: HttpRequest, app: Application, **extra: Any) -> dic
         "links": case_public_links(app),
         "token": new_token(),
         "licence": licence,
-        "query_code": request.session.pop(f"qc_{app.pk}", ""),
+        "query_code": request.get_signed_cookie(
+            _query_code_cookie(app.pk)[0], "", salt=QUERY_CODE_SALT, max_age=QUERY_CODE_SECONDS
+        ),
         **extra,
     }
 
@@ -181,7 +200,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _after_hand_in(request, result)
     app = _own(request, pk)
     if request.method != "POST":
-        return render(request, "eservices/application_detail.html", _detail_context(request, app))
+        context = _detail_context(request, app)
+        response = render(request, "eservices/application_detail.html", context)
+        if context["query_code"]:  # shown once
+            name, path = _query_code_cookie(app.pk)
+            response.delete_cookie(name, path=path, samesite="Lax")
+        return response
     try:
         if action == "remove":
             cases.application_material_remove(

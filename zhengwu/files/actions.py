@@ -42,6 +42,29 @@ def file_store(
     of the caller rolls back later, the bytes stay behind as an orphan, which
     ``manage.py files_verify --orphans`` lists.
     """
+    stored = file_receive(
+        actor=actor, upload=upload, purpose=purpose, allowed_types=allowed_types,
+        max_bytes=max_bytes,
+    )  # fmt: skip
+    try:
+        return file_keep(actor=actor, stored=stored)
+    except BaseException:
+        file_discard(stored)
+        raise
+
+
+def file_receive(
+    *,
+    actor: Any,
+    upload: UploadedFile,
+    purpose: str,
+    allowed_types: frozenset[str] | None = None,
+    max_bytes: int | None = None,
+) -> StoredFile:
+    """The first half of ``file_store``: check ``upload`` and write its bytes, but not its row.
+    The caller then keeps it (``file_keep``) inside its transaction or gives it up
+    (``file_discard``). It lets a caller inspect, hash and write before its transaction begins,
+    so that the transaction (and on SQLite the one write lock) is held for the rows only."""
     if not _PURPOSE.match(purpose):
         raise ValueError(f"invalid purpose {purpose!r}")
     inspection = inspect_upload(upload, allowed_types=allowed_types, max_bytes=max_bytes)
@@ -58,28 +81,34 @@ def file_store(
     )
     upload.seek(0)
     stored.file.save(inspection.name, upload, save=False)  # storage_path() ignores the name
-    try:
-        with transaction.atomic():
-            stored.save(force_insert=True)
-            audit_record(
-                actor=actor,
-                action="files.stored_file.upload",
-                target=stored,
-                changes={
-                    "original_name": stored.original_name,
-                    "size": stored.size,
-                    "content_type": stored.content_type,
-                    "sha256": stored.sha256,
-                    "purpose": stored.purpose,
-                },
-            )
-    except BaseException:
-        try:
-            stored.file.storage.delete(stored.file.name)
-        except OSError:
-            logger.exception("could not remove %s after a failed upload", stored.file.name)
-        raise
     return stored
+
+
+@transaction.atomic
+def file_keep(*, actor: Any, stored: StoredFile) -> StoredFile:
+    """The second half of ``file_store``: the row and the audit entry of a received file."""
+    stored.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action="files.stored_file.upload",
+        target=stored,
+        changes={
+            "original_name": stored.original_name,
+            "size": stored.size,
+            "content_type": stored.content_type,
+            "sha256": stored.sha256,
+            "purpose": stored.purpose,
+        },
+    )
+    return stored
+
+
+def file_discard(stored: StoredFile) -> None:
+    """Delete the bytes of a received file whose row was never kept (or was rolled back)."""
+    try:
+        stored.file.storage.delete(stored.file.name)
+    except OSError:
+        logger.exception("could not remove %s after a failed upload", stored.file.name)
 
 
 def file_open_for_download(*, actor: Any, file_id: uuid.UUID | str) -> tuple[StoredFile, File]:

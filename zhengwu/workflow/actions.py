@@ -9,6 +9,7 @@ they appear exactly when the step commits and never for a step rolled back).
 import hashlib
 import json
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -473,53 +474,61 @@ def _is_account(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
-def _sync(
-    step: _Step, wf: Any, *, send_back_to: dict[str, Any] | None = None, fresh: bool = False
-) -> None:
-    """Make the task rows match the engine: new READY user tasks get rows, gone ones cancel.
-    ``fresh``: the instance was created in this step and has no rows yet."""
+def _sync(step: _Step, wf: Any, *, send_back_to: dict[str, Any] | None = None) -> None:
+    """Make the task rows match the engine: new READY user tasks get rows, gone ones cancel."""
     ready = engine.ready_human_tasks(wf)
     ready_ids = {t.id for t in ready}
-    active = [] if fresh else list(step.instance.tasks.filter(status__in=WorkTask.ACTIVE))
+    active = list(step.instance.tasks.filter(status__in=WorkTask.ACTIVE))
     for row in active:
         if row.spiff_task_id not in ready_ids:
             _cancel_row(step, row)
     have = {row.spiff_task_id for row in active}
-    today = timezone.localdate()
     for human in ready:
-        if human.id in have:
-            continue
-        definition = step.definition_for(human.scope)
-        meta = definition.user_tasks.get(human.element_id, {"name": human.element_name})
-        row = WorkTask(
-            instance=step.instance,
-            spiff_task_id=human.id,
-            element_id=human.element_id,
-            element_name=(meta.get("name") or human.element_name)[:200],
-            scope=human.scope,
-            multi_parent=human.multi_parent,
-        )
-        _assign(step, row, meta, human.data, definition)
-        if send_back_to and human.element_id in send_back_to and not human.multi_parent:
-            # 退回 goes back to the person who handled the step before.
-            row.assignee = send_back_to[human.element_id]
-        if row.limit_days is not None:
-            row.due_date = add_working_days(today, row.limit_days)
-        row.save()
-        if row.limit_days is not None:
-            deadline = deadline_open(
-                owner_type=DEADLINE_OWNER, owner_id=row.pk, label=DEADLINE_LABEL, start=today,
-                working_days=row.limit_days, actor=step.actor,
-            )  # fmt: skip
-            if deadline.due_date != row.due_date:  # the calendar changed in between
-                row.due_date = deadline.due_date
-                row.save(update_fields=["due_date"])
-        TaskEvent.objects.create(instance=step.instance, task=row, kind=TaskEvent.Kind.CREATED,
-                                 actor=step.actor if _is_account(step.actor) else None,
-                                 target=row.assignee)  # fmt: skip
-        step.created.append(row)
-        _notify_task(step, row)
+        if human.id not in have:
+            _open_row(step, _new_row(step, human, send_back_to))
     _sync_timers(step, wf)
+
+
+def _new_row(
+    step: _Step, human: engine.HumanTask, send_back_to: dict[str, Any] | None = None
+) -> WorkTask:
+    """The task row of a step the engine made ready: assigned and with its due date, unsaved."""
+    definition = step.definition_for(human.scope)
+    meta = definition.user_tasks.get(human.element_id, {"name": human.element_name})
+    row = WorkTask(
+        instance=step.instance,
+        spiff_task_id=human.id,
+        element_id=human.element_id,
+        element_name=(meta.get("name") or human.element_name)[:200],
+        scope=human.scope,
+        multi_parent=human.multi_parent,
+    )
+    _assign(step, row, meta, human.data, definition)
+    if send_back_to and human.element_id in send_back_to and not human.multi_parent:
+        # 退回 goes back to the person who handled the step before.
+        row.assignee = send_back_to[human.element_id]
+    if row.limit_days is not None:
+        row.due_date = add_working_days(timezone.localdate(), row.limit_days)
+    return row
+
+
+def _open_row(step: _Step, row: WorkTask, recipients: list[Any] | None = None) -> None:
+    """Save a new task row with its deadline and event, and tell who may take it
+    (``recipients`` when the caller looked them up already)."""
+    row.save()
+    if row.limit_days is not None:
+        deadline = deadline_open(
+            owner_type=DEADLINE_OWNER, owner_id=row.pk, label=DEADLINE_LABEL,
+            start=timezone.localdate(), working_days=row.limit_days, actor=step.actor,
+        )  # fmt: skip
+        if deadline.due_date != row.due_date:  # the calendar changed in between
+            row.due_date = deadline.due_date
+            row.save(update_fields=["due_date"])
+    TaskEvent.objects.create(instance=step.instance, task=row, kind=TaskEvent.Kind.CREATED,
+                             actor=step.actor if _is_account(step.actor) else None,
+                             target=row.assignee)  # fmt: skip
+    step.created.append(row)
+    _notify_task(step, row, recipients)
 
 
 def _engine_refusal(exc: engine.EngineError) -> ValidationFailed:
@@ -701,6 +710,75 @@ def _clean_variables(variables: dict[str, Any] | None) -> dict[str, Any]:
     return variables
 
 
+@dataclass
+class PreparedStart:
+    """A process start worked out before the caller's transaction (``instance_prepare``): the
+    definitions, the engine run to its first steps, the instance and its task rows (assigned,
+    with due dates) unsaved, and who to tell of each task. ``instance_start`` writes it."""
+
+    definition_key: str
+    actor: Any
+    variables: dict[str, Any]
+    instance: ProcessInstance
+    definitions: list[ProcessDefinition]
+    wf: Any
+    rows: list[tuple[WorkTask, list[Any]]] = field(default_factory=list)
+
+
+def instance_prepare(
+    *,
+    actor: Any,
+    definition_key: str,
+    organisation: Organisation,
+    variables: dict[str, Any] | None = None,
+) -> PreparedStart:
+    """Everything of starting a process that only reads: the definition, the engine's first
+    steps, their assignment, due dates and candidates. Called before a transaction, it keeps
+    that work out of it (on SQLite, out of the one write lock); what it read may be a moment old
+    when the start is written, as if the process had been started a moment earlier."""
+    if organisation is None or not organisation.is_active:
+        raise ValidationFailed(_("The handling organisation is not active."))
+    variables = _clean_variables(variables)
+    definition = _latest(definition_key)
+    if definition is None:
+        raise ValidationFailed(
+            _("No process “%(key)s” has been deployed.") % {"key": definition_key}
+        )
+    called = _called_definitions(definition.called_keys)
+    definitions = [definition, *called.values()]
+    missing = []
+    for d in definitions:
+        missing += [f"“{name}”（{eid}）" for eid, name in unassigned_steps(d)]
+    if missing:
+        raise ValidationFailed(
+            _(
+                "The process cannot start: nobody is assigned to the steps %(steps)s. An "
+                "administrator must assign them first."
+            )
+            % {"steps": "、".join(missing)},
+            data={"unassigned": missing},
+        )
+    spec_map: dict[str, int] = {}
+    for d in definitions:
+        spec_map[d.key] = d.pk
+        for sub in d.subprocess_ids:
+            spec_map[sub] = d.pk
+    try:
+        wf = engine.start(_diagram(definition), [_diagram(d) for d in called.values()], variables)
+    except engine.EngineError as exc:
+        raise _engine_refusal(exc) from None
+    instance = ProcessInstance(
+        definition=definition, organisation=organisation, spec_map=spec_map,
+        initiator=actor if _is_account(actor) else None,
+    )  # fmt: skip
+    prepared = PreparedStart(definition_key, actor, variables, instance, definitions, wf)
+    step = _Step(instance, actor, definitions=definitions)
+    for human in engine.ready_human_tasks(wf):
+        row = _new_row(step, human)
+        prepared.rows.append((row, [row.assignee] if row.assignee_id else _candidates(row)))
+    return prepared
+
+
 @transaction.atomic
 def instance_start(
     *,
@@ -712,8 +790,11 @@ def instance_start(
     organisation: Organisation,
     url: str = "",
     variables: dict[str, Any] | None = None,
+    prepared: PreparedStart | None = None,
 ) -> ProcessInstance:
-    """Start the latest version of a process about a domain subject."""
+    """Start the latest version of a process about a domain subject. ``prepared``: worked out
+    beforehand by ``instance_prepare``, used once; one of another actor, key, organisation or
+    variables is worked out again."""
     if get_subject_type(owner_type) is None:
         raise ValidationFailed(
             _("Unknown subject type “%(type)s”.") % {"type": owner_type},
@@ -730,46 +811,30 @@ def instance_start(
     owner_id = str(owner_id or "").strip()
     if not owner_id or len(owner_id) > 64:
         raise ValidationFailed(_("The process needs the id of its subject."))
-    if organisation is None or not organisation.is_active:
-        raise ValidationFailed(_("The handling organisation is not active."))
-    variables = _clean_variables(variables)
-    definition = _latest(definition_key)
-    if definition is None:
-        raise ValidationFailed(
-            _("No process “%(key)s” has been deployed.") % {"key": definition_key}
-        )
-    called = _called_definitions(definition.called_keys)
-    missing = []
-    for d in (definition, *called.values()):
-        missing += [f"“{name}”（{eid}）" for eid, name in unassigned_steps(d)]
-    if missing:
-        raise ValidationFailed(
-            _(
-                "The process cannot start: nobody is assigned to the steps %(steps)s. An "
-                "administrator must assign them first."
-            )
-            % {"steps": "、".join(missing)},
-            data={"unassigned": missing},
-        )
-    spec_map: dict[str, int] = {}
-    for d in (definition, *called.values()):
-        spec_map[d.key] = d.pk
-        for sub in d.subprocess_ids:
-            spec_map[sub] = d.pk
-    try:
-        wf = engine.start(_diagram(definition), [_diagram(d) for d in called.values()], variables)
-    except engine.EngineError as exc:
-        raise _engine_refusal(exc) from None
-    # The state is written once the task rows exist (``_save`` below), not twice.
-    instance = ProcessInstance.objects.create(
-        definition=definition, owner_type=owner_type, owner_id=owner_id, title=title, url=url,
-        organisation=organisation, initiator=actor if _is_account(actor) else None,
-        state="{}", spec_map=spec_map,
+    if prepared is None or prepared.instance.pk is not None or (
+        prepared.definition_key, prepared.instance.organisation_id, prepared.actor,
+        prepared.variables,
+    ) != (definition_key, organisation.pk, actor, _clean_variables(variables)):  # fmt: skip
+        prepared = instance_prepare(actor=actor, definition_key=definition_key,
+                                    organisation=organisation, variables=variables)  # fmt: skip
+    wf = prepared.wf
+    # Making the task rows reads the engine but does not change it: the state is written with
+    # the instance, once; a process that ended at once is saved (and ended) by ``_save``.
+    ended = engine.is_completed(wf)
+    instance = prepared.instance
+    instance.owner_type, instance.owner_id, instance.title, instance.url = (
+        owner_type, owner_id, title, url,
     )  # fmt: skip
-    step = _Step(instance, actor, definitions=[definition, *called.values()])
+    instance.state = "{}" if ended else engine.dump(wf)
+    instance.save(force_insert=True)
+    step = _Step(instance, actor, definitions=prepared.definitions)
     _event(step, None, TaskEvent.Kind.STARTED)
-    _sync(step, wf, fresh=True)
-    _save(step, wf, instance.version)
+    for row, recipients in prepared.rows:
+        _open_row(step, row, recipients)
+    _sync_timers(step, wf)
+    if ended:
+        _save(step, wf, instance.version)
+    definition = prepared.definitions[0]
     audit_record(
         actor=actor, action="workflow.instance.start", target=instance,
         changes={"definition": f"{definition.key} v{definition.version}",

@@ -319,6 +319,23 @@ def _spec_blob(spec: dict[str, Any], subs: dict[str, dict[str, Any]]) -> tuple[s
     return sha, text
 
 
+def _store_specs(sha: str, text: str) -> None:
+    """Store the specs unless they are: a plain look-up by key first, because every new instance
+    of a version comes here and the row (~12 KB) is almost always there already."""
+    from django.db import connection
+
+    from zhengwu.workflow.models import EngineSpec
+
+    with connection.cursor() as cursor:
+        cursor.execute(_SPEC_EXISTS_SQL, [sha])
+        if cursor.fetchone() is not None:
+            return
+    EngineSpec.objects.bulk_create([EngineSpec(sha256=sha, spec=text)], ignore_conflicts=True)
+
+
+_SPEC_EXISTS_SQL = "SELECT 1 FROM workflow_enginespec WHERE sha256 = %s"
+
+
 def load(state: str) -> BpmnWorkflow:
     dct = json.loads(state, cls=SERIALIZER.json_decoder_cls)
     ref = dct.get("spec")
@@ -348,11 +365,7 @@ def dump(wf: BpmnWorkflow, *, store: bool = True) -> str:
         if store:
             sha, text = _spec_blob(dct["spec"], dct["subprocess_specs"])
             if getattr(wf, "_zw_spec_sha", None) != sha:
-                from zhengwu.workflow.models import EngineSpec
-
-                EngineSpec.objects.bulk_create(
-                    [EngineSpec(sha256=sha, spec=text)], ignore_conflicts=True
-                )
+                _store_specs(sha, text)
                 wf._zw_spec_sha = sha  # stored in this transaction: the next dump skips it
             dct["spec"], dct["subprocess_specs"] = {SPEC_REF: sha}, {}
             return json.dumps(dct, cls=SERIALIZER._encoder_cls)

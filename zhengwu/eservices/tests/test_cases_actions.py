@@ -1,13 +1,16 @@
 """The case lifecycle through the actions (行政许可法 rules, deadlines, workflow tasks)."""
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from zhengwu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhengwu.eservices import cases
 from zhengwu.eservices.models import Application, ApplicationEvent, CorrectionNotice, Rating
+from zhengwu.files.models import StoredFile
 from zhengwu.workdays.models import Deadline
 from zhengwu.workflow.models import WorkTask
 
@@ -80,6 +83,47 @@ def test_wrong_file_type_refused_in_chinese_draft_kept(cw: Any) -> None:
         )
     assert cw.material.name in str(exc.value.message)
     assert Application.objects.filter(pk=app.pk, status=S.DRAFT).exists()
+
+
+def _bytes_on_disk(settings: Any) -> set[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def test_files_received_before_the_transaction_are_kept_or_deleted(cw: Any, settings: Any) -> None:
+    """The post's files are written before its transaction; what it does not keep is deleted."""
+    ok, bad = (cw.material.pk, cw.upload()), (cw.material.pk, cw.upload("x.pdf", b"MZ\x90 exe"))
+    result = cases.application_apply(actor=cw.citizen, item=cw.item, token="r" * 32,
+                                     form_data={"shop_name": "店", "area": "5"},
+                                     uploads=[ok, bad])  # fmt: skip
+    app = result.application
+    assert list(result.errors) == [f"material_{cw.material.pk}"]
+    assert cw.material.name in result.errors[f"material_{cw.material.pk}"]
+    kept = set(StoredFile.objects.values_list("file", flat=True))
+    assert len(kept) == 1 and _bytes_on_disk(settings) == kept  # the refused one left nothing
+    # A post the transaction refuses as a whole (another applicant's case) keeps nothing.
+    with pytest.raises(NotFound):
+        cases.application_hand_in(actor=cw.citizen2, application=app.pk, form_data={},
+                                  uploads=[(cw.material.pk, cw.upload())])  # fmt: skip
+    # A file the transaction received but rolled back is deleted too.
+    with pytest.raises(RuntimeError), mock.patch.object(
+        cases, "_keep_form", side_effect=RuntimeError
+    ):
+        cases.application_hand_in(actor=cw.citizen, application=app.pk, form_data={},
+                                  uploads=[(cw.material.pk, cw.upload())])  # fmt: skip
+    assert _bytes_on_disk(settings) == kept
+    # A submitted case takes no more files: a replayed submit with a file keeps none of it.
+    cases.application_hand_in(actor=cw.citizen, application=app.pk, form_data={"shop_name": "店",
+                              "area": "5"}, uploads=[ok], submit=True)  # fmt: skip
+    app.refresh_from_db()
+    assert app.status == S.SUBMITTED
+    again = cases.application_hand_in(
+        actor=cw.citizen, application=app.pk, form_data={},
+        uploads=[(cw.material.pk, cw.upload())], submit=True,
+    )  # fmt: skip
+    assert again.submitted is not None and again.submitted.query_code == ""
+    assert _bytes_on_disk(settings) == set(StoredFile.objects.values_list("file", flat=True))
+    assert StoredFile.objects.count() == 2
 
 
 def test_invalid_id_number_is_refused_with_reason(cw: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from zhengwu.eservices import cases
+from zhengwu.eservices import cases, selectors_cases
 from zhengwu.eservices.models import Application, ApplicationMaterial
 from zhengwu.identity.testing import sign_in
 
@@ -46,7 +46,11 @@ def test_the_form_is_filled_and_submitted_in_one_post(client: Any, cw: Any) -> N
     assert app.status == S.SUBMITTED and app.number and app.workflow_instance_id
     assert app.form_data == {"shop_name": "面馆", "area": 12}
     assert app.contact_phone == "13800138000"
-    assert 'id="query-code"' in client.get(detail_url(app)).content.decode()
+    page = client.get(detail_url(app)).content.decode()
+    code = page.split('id="query-code"')[1].split("<strong>")[1].split("</strong>")[0]
+    assert selectors_cases.query_application(app.number, code).pk == app.pk
+    assert not any(k.startswith("qc_") for k, _v in client.session.items())  # not kept server-side
+    assert 'id="query-code"' not in client.get(detail_url(app)).content.decode()  # shown once
     r = client.post(url, {**post, f"material_{cw.material.pk}": cw.upload()})
     assert r.status_code == 302 and r["Location"] == detail_url(app)
     assert Application.objects.filter(applicant=cw.citizen).count() == 1

@@ -8,7 +8,7 @@ from zhengwu.notify.models import Message
 from zhengwu.workdays.models import Deadline
 from zhengwu.workflow import actions, engine
 from zhengwu.workflow.models import ProcessInstance, TaskCopy, TaskEvent, WorkTask
-from zhengwu.workflow.tests.conftest import open_tasks
+from zhengwu.workflow.tests.conftest import SUBJECT, open_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -429,3 +429,37 @@ def test_unknown_subject_type_and_missing_definition(world):
     with pytest.raises(ValidationFailed):
         world.start("zw_test_linear", variables={"__builtins__": 1})
     assert ProcessInstance.objects.count() == 0
+
+
+def test_a_start_prepared_before_the_transaction_writes_what_was_prepared(world):
+    world.deploy("linear.bpmn")
+    prepared = actions.instance_prepare(
+        actor=world.initiator, definition_key="zw_test_linear", organisation=world.bureau
+    )
+    assert not ProcessInstance.objects.exists() and not WorkTask.objects.exists()  # only read
+    [(row, told)] = prepared.rows
+    assert row.pk is None and row.element_id == "accept" and row.due_date is not None
+    assert {a.pk for a in told} == {world.clerk.pk, world.clerk2.pk}
+    instance = actions.instance_start(
+        actor=world.initiator, definition_key="zw_test_linear", owner_type=SUBJECT, owner_id="7",
+        title="预先准备的流程", organisation=world.bureau, prepared=prepared,
+    )  # fmt: skip
+    accept = only(instance)
+    assert accept.pk == row.pk and accept.spiff_task_id == row.spiff_task_id
+    assert Message.objects.filter(recipient=world.clerk2, link__endswith=f"/{accept.pk}/").exists()
+    assert engine.load(ProcessInstance.objects.get(pk=instance.pk).state)  # state written once
+    # Used once: a second start with it is worked out again (another instance, other rows).
+    again = actions.instance_start(
+        actor=world.initiator, definition_key="zw_test_linear", owner_type=SUBJECT, owner_id="8",
+        title="再来一个", organisation=world.bureau, prepared=prepared,
+    )  # fmt: skip
+    assert again.pk != instance.pk and only(again).pk != accept.pk
+    # Prepared for other inputs (here another organisation): worked out again, not trusted.
+    other = actions.instance_prepare(
+        actor=world.initiator, definition_key="zw_test_linear", organisation=world.other
+    )
+    third = actions.instance_start(
+        actor=world.initiator, definition_key="zw_test_linear", owner_type=SUBJECT, owner_id="9",
+        title="换了部门", organisation=world.bureau, prepared=other,
+    )  # fmt: skip
+    assert only(third).candidate_organisation == world.bureau
