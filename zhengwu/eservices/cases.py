@@ -703,8 +703,6 @@ def _submit(app: Application, actor: Any, start: workflow.PreparedStart | None =
             JointOpinion.objects.bulk_create(
                 [JointOpinion(application=app, organisation_id=d) for d in depts]
             )
-        if start is not None and start.variables != variables:
-            start = None  # prepared with other departments: worked out again below
         instance = workflow.instance_start(
             actor=actor,
             definition_key=key,
