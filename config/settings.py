@@ -192,6 +192,8 @@ ZHENGWU_TRUST_X_REAL_IP = env_bool("ZHENGWU_TRUST_X_REAL_IP", False)
 # The auditor's Excel export stops after this many rows (newest first) and says so.
 ZHENGWU_AUDIT_EXPORT_MAX_ROWS = env_int("ZHENGWU_AUDIT_EXPORT_MAX_ROWS", 100_000)
 
+# Django's database sessions, read with a prepared query (zhengwu/identity/session_store.py).
+SESSION_ENGINE = "zhengwu.identity.session_store"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ZHENGWU_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -35,6 +35,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhengwu.core.db.rows import insert
 from zhengwu.core.errors import ValidationFailed
 
 TOKEN_FIELD = "idempotency_token"  # noqa: S105 - a field name, not a secret
@@ -91,7 +92,7 @@ def create_once(
     """
     try:
         with transaction.atomic():
-            return model._default_manager.create(**{field: token}, **values), True
+            return insert(model(**{field: token}, **values)), True
     except IntegrityError:
         existing = once(model, token, field=field)
         if existing is None:

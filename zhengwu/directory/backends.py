@@ -10,11 +10,30 @@ coarse question "may this account use this function at all", which views declare
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 
+from zhengwu.core.db.prepared import PreparedQuery
+
+# Every signed-in request loads its account, with what public and staff pages read of it.
+_ACCOUNT = PreparedQuery[Any](
+    lambda pk: (
+        get_user_model()
+        ._default_manager.select_related("person", "enterprise", "organisation")
+        .filter(pk=pk)
+    ),
+    pk=int,
+)
+
 
 class RoleBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        if type(user_id) is not int:
+            return super().get_user(user_id)
+        user = _ACCOUNT.first(pk=user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def _get_user_permissions(self, user_obj: Any) -> Any:
         return Permission.objects.none()
 

@@ -33,12 +33,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengwu.audit.actions import audit_record
+from zhengwu.core.db.prepared import PreparedQuery
+from zhengwu.core.db.rows import insert, update
 from zhengwu.core.errors import (
     ApplicationError,
     Conflict,
@@ -125,7 +127,7 @@ def _new_query_code() -> str:
 def _event(
     app: Application, actor: Any, kind: str, note: str = "", *, before: str = "", public=True
 ) -> ApplicationEvent:
-    return ApplicationEvent.objects.create(
+    return insert(ApplicationEvent(
         application=app,
         at=timezone.now(),
         actor=actor if _is_account(actor) else None,
@@ -135,12 +137,12 @@ def _event(
         to_status=app.status if before and before != app.status else "",
         note=note[:REASON_MAX],
         public=public,
-    )
+    ))  # fmt: skip
 
 
 def _save(app: Application, *fields: str) -> None:
     app.version += 1
-    app.save(update_fields=["status", "version", "updated_at", *fields])
+    update(app, ["status", "version", "updated_at", *fields])
 
 
 def _lock(app: Application | int) -> Application:
@@ -271,14 +273,28 @@ def application_draft_create(
     return _draft(actor, item, token, found=_found_draft(actor, item, token))[0]
 
 
+def _drafts(applicant: int, item: int, token: str | None = None) -> QuerySet[Application]:
+    mine = Q(applicant_id=applicant, item_id=item, status=S.DRAFT)
+    rows = Application.objects.filter(Q(idempotency_key=token) | mine if token else mine)
+    return rows.values_list("pk", "idempotency_key", "applicant_id")  # type: ignore[return-value]
+
+
+# Every post of the application form asks first (compiled once: core.db.prepared).
+_REPLAYED_OR_DRAFT = PreparedQuery[tuple[int, str | None, int]](
+    _drafts, applicant=int, item=int, token=str
+)
+_OPEN_DRAFT = PreparedQuery[tuple[int, str | None, int]](_drafts, applicant=int, item=int)
+
+
 def _found_draft(actor: Any, item: ServiceItem, token: str | None) -> int | None:
     """The id of the replayed form's case, or of the open draft for the item (one per item and
     applicant: "apply" again resumes it, from any device), or None. Only reads: a post may ask
     before its transaction, which then locks the case (``_draft``)."""
     token = clean_token(token)
-    mine = Q(applicant=actor, item=item, status=S.DRAFT)
-    rows = Application.objects.filter(Q(idempotency_key=token) | mine if token else mine)
-    found = list(rows.values_list("pk", "idempotency_key", "applicant_id"))
+    if token:
+        found = _REPLAYED_OR_DRAFT.all(token=token, applicant=actor.pk, item=item.pk)
+    else:
+        found = _OPEN_DRAFT.all(applicant=actor.pk, item=item.pk)
     for pk, key, applicant_id in found:  # the replayed form's case first
         if token and key == token:
             if not _is_account(actor) or applicant_id != actor.pk:
@@ -399,14 +415,14 @@ def _attach(
             raise ValidationFailed(
                 refusal_text(material, str(exc.message)), data={"field": f"material_{material.pk}"}
             ) from None
-    row = ApplicationMaterial.objects.create(
+    row = insert(ApplicationMaterial(
         application=app,
         material=material,
         material_name=material.name,
         file=stored,
         uploaded_by=actor if _is_account(actor) else None,
         correction_round=app.correction_count,
-    )
+    ))  # fmt: skip
     audit_record(
         actor=actor,
         action="eservices.application.material_add",

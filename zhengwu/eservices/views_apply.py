@@ -93,9 +93,22 @@ def _form_post(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _query_code_cookie(pk: int) -> tuple[str, str]:
-    """(name, path) of the cookie that carries a new case's query code to its page, once."""
-    return f"zw_qc_{pk}", reverse("eservices:application_detail", args=[pk])
+# The cookie that carries a new case's query code to the case page, once: one cookie whatever
+# the number of cases (a later submission replaces it), sent to the case pages only.
+QUERY_CODE_COOKIE = "zw_qc"
+
+
+def _query_code_path() -> str:
+    return reverse("eservices:my_applications")
+
+
+def _shown_query_code(request: HttpRequest, app: Application) -> str:
+    """The query code of ``app`` if it was just submitted in this browser, else ''."""
+    value = request.get_signed_cookie(
+        QUERY_CODE_COOKIE, "", salt=QUERY_CODE_SALT, max_age=QUERY_CODE_SECONDS
+    )
+    pk, _sep, code = value.partition(":")
+    return code if pk == str(app.pk) else ""
 
 
 def _after_hand_in(request: HttpRequest, result: cases.HandIn) -> HttpResponse:
@@ -103,13 +116,12 @@ def _after_hand_in(request: HttpRequest, result: cases.HandIn) -> HttpResponse:
     if result.submitted is not None:
         response = redirect("eservices:application_detail", pk=app.pk)
         if result.submitted.query_code:
-            # A signed cookie for the case page only, not the session: a submission then costs no
+            # A signed cookie for the case pages, not the session: a submission then costs no
             # second write (the session row) and the code never sits in the database in clear.
-            name, path = _query_code_cookie(app.pk)
             response.set_signed_cookie(
-                name, result.submitted.query_code, salt=QUERY_CODE_SALT,
-                max_age=QUERY_CODE_SECONDS, path=path, httponly=True, samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
+                QUERY_CODE_COOKIE, f"{app.pk}:{result.submitted.query_code}",
+                salt=QUERY_CODE_SALT, max_age=QUERY_CODE_SECONDS, path=_query_code_path(),
+                httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
             )  # fmt: skip
         return response
     if result.failure is not None:
@@ -175,9 +187,7 @@ def _detail_context(request: HttpRequest, app: Application, **extra: Any) -> dic
         "links": case_public_links(app),
         "token": new_token(),
         "licence": licence,
-        "query_code": request.get_signed_cookie(
-            _query_code_cookie(app.pk)[0], "", salt=QUERY_CODE_SALT, max_age=QUERY_CODE_SECONDS
-        ),
+        "query_code": _shown_query_code(request, app),
         **extra,
     }
 
@@ -203,8 +213,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context = _detail_context(request, app)
         response = render(request, "eservices/application_detail.html", context)
         if context["query_code"]:  # shown once
-            name, path = _query_code_cookie(app.pk)
-            response.delete_cookie(name, path=path, samesite="Lax")
+            response.delete_cookie(QUERY_CODE_COOKIE, path=_query_code_path(), samesite="Lax")
         return response
     try:
         if action == "remove":

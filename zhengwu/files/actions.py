@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhengwu.audit.actions import audit_record
+from zhengwu.core.db.rows import insert
 from zhengwu.core.errors import NotFound
 from zhengwu.files.inspection import inspect_upload
 from zhengwu.files.models import StoredFile
@@ -87,7 +88,7 @@ def file_receive(
 @transaction.atomic
 def file_keep(*, actor: Any, stored: StoredFile) -> StoredFile:
     """The second half of ``file_store``: the row and the audit entry of a received file."""
-    stored.save(force_insert=True)
+    insert(stored)
     audit_record(
         actor=actor,
         action="files.stored_file.upload",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengwu.audit.actions import audit_record
+from zhengwu.core.db.rows import insert_all
 from zhengwu.core.errors import Conflict, NotFound, ValidationFailed
 from zhengwu.notify.links import is_allowed_link
 from zhengwu.notify.models import Delivery, Message
@@ -99,10 +100,10 @@ def notify_send(
     messages: list[Message] = []
     deliveries: list[Delivery] = []
     if Delivery.Channel.INAPP in chosen:
-        messages = Message.objects.bulk_create(
+        messages = insert_all([
             Message(recipient=a, subject=subject, body=body, link=link, category=category)
             for a in accounts
-        )
+        ])  # fmt: skip
         deliveries += [
             Delivery(recipient_id=m.recipient_id, message=m, channel=Delivery.Channel.INAPP,
                      subject=subject, body=body, link=link, category=category,
@@ -125,7 +126,7 @@ def notify_send(
                     error="" if address else _missing_address_error(channel),
                 )
             )
-    created = Delivery.objects.bulk_create(deliveries)
+    created = insert_all(deliveries)
     pending = [d.pk for d in created if d.status == Delivery.Status.PENDING]
     audit_record(
         actor=actor,

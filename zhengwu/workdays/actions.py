@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengwu.audit.actions import audit_record, changes_between, snapshot
+from zhengwu.core.db.rows import insert
 from zhengwu.core.errors import Conflict, NotFound, ValidationFailed
 from zhengwu.workdays import package
 from zhengwu.workdays.models import (
@@ -515,14 +516,14 @@ def deadline_open(
     due = add_working_days(start, working_days)
     try:
         with transaction.atomic():
-            deadline = Deadline.objects.create(
+            deadline = insert(Deadline(
                 owner_type=owner_type,
                 owner_id=owner_id,
                 label=label,
                 start=start,
                 working_days=working_days,
                 due_date=due,
-            )
+            ))  # fmt: skip
     except IntegrityError:  # the label is open already (one open deadline per label)
         existing = (
             Deadline.objects.open()

@@ -14,12 +14,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengwu.audit.actions import audit_record
+from zhengwu.core.db.prepared import PreparedQuery
+from zhengwu.core.db.rows import insert
 from zhengwu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhengwu.directory.models import Organisation, Role, RoleAssignment
 from zhengwu.files import types as file_types
@@ -79,8 +81,33 @@ def _diagram(d: ProcessDefinition) -> engine.Diagram:
     return engine.Diagram(d.pk, d.key, d.bpmn_xml, modes)
 
 
+# Read on every process start: compiled once (core.db.prepared).
+_LATEST = PreparedQuery[ProcessDefinition](
+    lambda key: ProcessDefinition.objects.filter(key=key, is_latest=True)[:1], key=str
+)
+_ROLE = PreparedQuery[Role](lambda code: Role.objects.filter(code=code)[:1], code=str)
+# Who holds the candidate role in the task's organisation, or in one above it (its tree path a
+# prefix of the task's; "/" is no organisation's) for the subtree.
+_CANDIDATES = PreparedQuery[Any](
+    lambda role, organisation, path: get_user_model().objects.filter(
+        pk__in=RoleAssignment.objects.annotate(task_path=Value(path))
+        .filter(
+            Q(organisation_id=organisation)
+            | Q(covers_subtree=True, task_path__startswith=F("organisation__tree_path"))
+            & ~Q(organisation__tree_path="/"),
+            role_id=role,
+            account__is_active=True,
+        )
+        .values("account_id")
+    )[:200],
+    role=int,
+    organisation=int,
+    path=str,
+)
+
+
 def _latest(key: str) -> ProcessDefinition | None:
-    return ProcessDefinition.objects.filter(key=key, is_latest=True).first()
+    return _LATEST.first(key=key)
 
 
 def _called_definitions(
@@ -402,7 +429,7 @@ def _assign(
                          % {"name": assignment["variable"]})  # fmt: skip
         row.assignee = account
         return
-    role = Role.objects.filter(code=assignment["role"]).first()
+    role = _ROLE.first(code=assignment["role"])
     if role is None:
         raise refuse(_("the role “%(role)s” no longer exists") % {"role": assignment["role"]})
     scope = assignment["organisation"]
@@ -429,14 +456,11 @@ def _candidates(task: WorkTask) -> list[Any]:
     """Accounts who may claim a candidate task (for the notification)."""
     if task.candidate_role_id is None or task.candidate_organisation_id is None:
         return []
-    ancestors = [int(p) for p in task.candidate_org_path.strip("/").split("/") if p][:-1]
-    ids = RoleAssignment.objects.filter(
-        Q(organisation_id=task.candidate_organisation_id)
-        | Q(organisation_id__in=ancestors, covers_subtree=True),
-        role_id=task.candidate_role_id,
-        account__is_active=True,
-    ).values_list("account_id", flat=True)
-    return list(get_user_model().objects.filter(pk__in=ids)[:200])
+    return _CANDIDATES.all(
+        role=task.candidate_role_id,
+        organisation=task.candidate_organisation_id,
+        path=task.candidate_org_path,
+    )
 
 
 def _notify_task(step: _Step, task: WorkTask, recipients: list[Any] | None = None) -> None:
@@ -515,7 +539,7 @@ def _new_row(
 def _open_row(step: _Step, row: WorkTask, recipients: list[Any] | None = None) -> None:
     """Save a new task row with its deadline and event, and tell who may take it
     (``recipients`` when the caller looked them up already)."""
-    row.save()
+    insert(row)
     if row.limit_days is not None:
         deadline = deadline_open(
             owner_type=DEADLINE_OWNER, owner_id=row.pk, label=DEADLINE_LABEL,
@@ -631,10 +655,10 @@ def _require_handler(actor: Any, task: WorkTask) -> None:
 
 
 def _event(step: _Step, task: WorkTask | None, kind: str, **fields: Any) -> TaskEvent:
-    return TaskEvent.objects.create(
+    return insert(TaskEvent(
         instance=step.instance, task=task, kind=kind,
         actor=step.actor if _is_account(step.actor) else None, **fields,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _clean_attachments(actor: Any, attachments: list[StoredFile] | None) -> list[StoredFile]:
@@ -722,6 +746,7 @@ class PreparedStart:
     instance: ProcessInstance
     definitions: list[ProcessDefinition]
     wf: Any
+    state: str  # the engine's state as stored ("{}" for a process that ended at once)
     rows: list[tuple[WorkTask, list[Any]]] = field(default_factory=list)
 
 
@@ -771,7 +796,10 @@ def instance_prepare(
         definition=definition, organisation=organisation, spec_map=spec_map,
         initiator=actor if _is_account(actor) else None,
     )  # fmt: skip
-    prepared = PreparedStart(definition_key, actor, variables, instance, definitions, wf)
+    # Making the task rows reads the engine but does not change it, so the state stored with the
+    # instance can be written out now.
+    state = "{}" if engine.is_completed(wf) else engine.dump(wf)
+    prepared = PreparedStart(definition_key, actor, variables, instance, definitions, wf, state)
     step = _Step(instance, actor, definitions=definitions)
     for human in engine.ready_human_tasks(wf):
         row = _new_row(step, human)
@@ -818,15 +846,15 @@ def instance_start(
         prepared = instance_prepare(actor=actor, definition_key=definition_key,
                                     organisation=organisation, variables=variables)  # fmt: skip
     wf = prepared.wf
-    # Making the task rows reads the engine but does not change it: the state is written with
-    # the instance, once; a process that ended at once is saved (and ended) by ``_save``.
+    # The state is written with the instance, once; a process that ended at once is saved (and
+    # ended) by ``_save``.
     ended = engine.is_completed(wf)
     instance = prepared.instance
     instance.owner_type, instance.owner_id, instance.title, instance.url = (
         owner_type, owner_id, title, url,
     )  # fmt: skip
-    instance.state = "{}" if ended else engine.dump(wf)
-    instance.save(force_insert=True)
+    instance.state = prepared.state
+    insert(instance)
     step = _Step(instance, actor, definitions=prepared.definitions)
     _event(step, None, TaskEvent.Kind.STARTED)
     for row, recipients in prepared.rows:

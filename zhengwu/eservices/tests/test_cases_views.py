@@ -59,6 +59,24 @@ def test_the_form_is_filled_and_submitted_in_one_post(client: Any, cw: Any) -> N
     assert client.get(url).status_code == 200
 
 
+def test_the_query_code_is_shown_on_its_own_case_page_only(client: Any, cw: Any) -> None:
+    """One cookie carries the newest case's code: submissions do not pile up cookies, and a
+    code is never shown on another case's page."""
+    sign_in(client, cw.citizen)
+    url = reverse("eservices:apply", args=[cw.item.code])
+    apps = []
+    for token in ("first-token-0123456789", "second-token-0123456789"):
+        client.post(url, {"action": "submit", "shop_name": "面馆", "area": "12",
+                          "idempotency_token": token,
+                          f"material_{cw.material.pk}": cw.upload()})  # fmt: skip
+        apps.append(Application.objects.get(idempotency_key=token))
+    assert [k for k in client.cookies if k.startswith("zw_qc")] == ["zw_qc"]
+    assert 'id="query-code"' not in client.get(detail_url(apps[0])).content.decode()
+    page = client.get(detail_url(apps[1])).content.decode()
+    code = page.split('id="query-code"')[1].split("<strong>")[1].split("</strong>")[0]
+    assert selectors_cases.query_application(apps[1].number, code).pk == apps[1].pk
+
+
 def test_a_refused_first_post_keeps_the_draft_and_what_was_typed(client: Any, cw: Any) -> None:
     sign_in(client, cw.citizen)
     url = reverse("eservices:apply", args=[cw.item.code])

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from zhengwu.core.errors import Conflict
 from zhengwu.directory.models import RoleAssignment
+from zhengwu.notify.models import Message
 from zhengwu.workflow import actions, selectors
 from zhengwu.workflow.models import TaskEvent, WorkTask
 from zhengwu.workflow.tests.conftest import open_tasks
@@ -40,6 +41,20 @@ def test_role_covering_the_subtree_sees_tasks_below(world):
     RoleAssignment.objects.filter(account=world.clerk).update(covers_subtree=True)
     assert selectors.inbox_todo(world.clerk).count() == 2  # 甲科 and 乙科 are below the bureau
     assert selectors.inbox_todo(world.outsider).count() == 0
+
+
+def test_the_to_do_notice_reaches_holders_covering_the_subtree_from_above(world):
+    world.deploy("parallel.bpmn")
+    instance = world.start("zw_test_parallel")
+    RoleAssignment.objects.filter(account=world.clerk).update(covers_subtree=True)
+    actions.task_complete(actor=world.initiator, task=open_tasks(instance)[0], decision="approve")
+    notices = Message.objects.filter(category="workflow.task")
+    assert notices.filter(recipient=world.clerk).count() == 2  # 甲科 and 乙科, below the bureau
+    assert not notices.filter(recipient=world.outsider).exists()  # same role, elsewhere
+    RoleAssignment.objects.filter(account=world.clerk).update(covers_subtree=False)
+    instance = world.start("zw_test_parallel")
+    actions.task_complete(actor=world.initiator, task=open_tasks(instance)[0], decision="approve")
+    assert notices.filter(recipient=world.clerk).count() == 2  # not for the subtree any more
 
 
 def test_todo_is_one_query(world):
