@@ -10,8 +10,9 @@ the ORM does (its field converters, ``select_related`` populators and annotation
 The builder must depend on nothing but its arguments: the SQL is kept, so ``timezone.now()`` or
 a setting read inside it would be frozen at the first call. Arguments are text or whole numbers
 and may only be compared for equality (``field=value``): the placeholders must reach the SQL
-parameters unchanged, which ``prepare`` checks. ``prefetch_related`` is not supported; fetch the
-related rows with a second prepared query and hand them over with ``set_prefetched``.
+parameters unchanged, which is checked when the SQL is built (twice, with two sets of
+placeholders). ``prefetch_related`` is not supported; fetch the related rows with a second
+prepared query and hand them over with ``set_prefetched``.
 """
 
 import weakref
@@ -30,10 +31,11 @@ from django.db.models.query import (
 
 T = TypeVar("T")
 
-# Placeholder values: unlikely as real constants, and within a 32-bit integer column's range
-# (Django answers an out-of-range integer lookup without SQL).
-_INT_PLACEHOLDER = 2_147_000_000
-_TEXT_PLACEHOLDER = "\ue000zw-param-{}\ue001"
+_INT_RANGE = range(-(2**63), 2**63)  # what a bound integer may be (SQLite's and bigint's)
+
+
+class _NoRows(Exception):
+    """A value no column can hold: nothing matches (as the ORM answers)."""
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,17 @@ class PreparedQuery(Generic[T]):
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self._compile(connection)
-        params = [self._value(p, values) if type(p) is _Slot else p for p in compiled.params]
+        try:
+            params = [self._value(p, values) if type(p) is _Slot else p for p in compiled.params]
+        except _NoRows:
+            return []
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         return [compiled.make(row) for row in _converted(rows, compiled.converters, connection)]
 
     def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> T | None:
+        """The first row; the builder limits the query (``[:1]``) where more could match."""
         found = self.all(using, **values)
         return found[0] if found else None
 
@@ -79,26 +85,45 @@ class PreparedQuery(Generic[T]):
         value = values[slot.name]
         if type(value) is not slot.kind:  # bool is not int here: it would bind as 1/0
             raise TypeError(f"{slot.name} must be {slot.kind.__name__}, got {value!r}")
+        if slot.kind is int and value not in _INT_RANGE:
+            raise _NoRows()
         return value
 
+    def _placeholders(self, round_: int) -> dict[str, Any]:
+        # Text with LIKE's special characters, so that a lookup that escapes its value (and would
+        # then bind an unescaped one) is caught; small numbers, which fit every integer column.
+        return {
+            name: f"\ue000zw{round_}:{n}%_\\" if kind is str else 1000 * round_ + n
+            for n, (name, kind) in enumerate(self.kinds.items())
+        }
+
     def _compile(self, connection: Any) -> _Compiled:
-        slots: dict[Any, _Slot] = {}
-        for n, (name, kind) in enumerate(self.kinds.items()):
-            slots[_TEXT_PLACEHOLDER.format(n) if kind is str else _INT_PLACEHOLDER + n] = _Slot(
-                name, kind
-            )
-        placeholders = {slot.name: value for value, slot in slots.items()}
-        queryset = self.build(**placeholders)
+        # Built twice with different placeholders: the parameters that change are the values,
+        # the ones that do not are constants (even one equal to a placeholder).
+        first, second = self._placeholders(1), self._placeholders(2)
+        queryset = self.build(**first)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise ValueError("a prepared query cannot prefetch; see set_prefetched")
         compiler = queryset.query.get_compiler(connection=connection)
-        sql, raw_params = compiler.as_sql()
-        params = [slots.get(p, p) if isinstance(p, str | int) else p for p in raw_params]
-        used = {p.name for p in params if type(p) is _Slot}
-        if used != set(self.kinds):
+        sql, params_1 = compiler.as_sql()
+        sql_2, params_2 = self.build(**second).query.get_compiler(connection=connection).as_sql()
+        slots = {
+            (first[name], second[name]): _Slot(name, kind) for name, kind in self.kinds.items()
+        }
+        params: list[Any] = []
+        for one, two in zip(params_1, params_2, strict=False):
+            if one == two and type(one) is type(two):
+                params.append(one)
+            elif isinstance(one, str | int) and (slot := slots.get((one, two))) is not None:
+                params.append(slot)
+            else:
+                params = []
+                break
+        missing = sorted(set(self.kinds) - {p.name for p in params if type(p) is _Slot})
+        if sql != sql_2 or len(params_1) != len(params_2) or missing:
             raise ValueError(
-                f"prepared query: {sorted(set(self.kinds) - used)} did not reach the SQL "
-                "unchanged; only equality with text or integer values can be prepared"
+                f"prepared query: {missing or sorted(self.kinds)} did not reach the SQL unchanged; "
+                "only equality with text or integer values can be prepared"
             )
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         converters = [

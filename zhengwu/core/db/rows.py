@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import DatabaseError, connections, router
+from django.core.exceptions import FieldDoesNotExist
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
 
@@ -86,8 +87,11 @@ def _update_statement(
     if (cached := _updates.get(key)) is not None:
         return cached
     meta, q = model._meta, connection.ops.quote_name
-    targets = tuple(meta.get_field(name) for name in fields)
-    if any(f not in meta.local_concrete_fields or f.primary_key for f in targets):
+    try:
+        targets = tuple(meta.get_field(name) for name in fields)
+    except FieldDoesNotExist:
+        targets = ()
+    if not targets or any(f not in meta.local_concrete_fields or f.primary_key for f in targets):
         raise ValueError(f"update: {list(fields)} are not plain columns of {meta.label}")
     sets = ", ".join(f"{q(f.column)} = %s" for f in targets)
     sql = f"UPDATE {q(meta.db_table)} SET {sets} WHERE {q(meta.pk.column)} = %s"  # noqa: S608
@@ -136,7 +140,15 @@ def insert_all(objs: Sequence[M]) -> list[M]:
     # Without RETURNING the id comes from lastrowid, so one row at a time.
     batch = (connection.ops.bulk_batch_size(statement.fields, plain) or len(plain)
              if statement.returning else 1)  # fmt: skip
-    with connection.cursor() as cursor:
+    # All rows or none, as bulk_create; a failure marks the caller's block for rollback, as save().
+    with (
+        (
+            transaction.atomic(using=using, savepoint=False)
+            if len(plain) > batch
+            else transaction.mark_for_rollback_on_error(using)
+        ),
+        connection.cursor() as cursor,
+    ):
         for start in range(0, len(plain), batch):
             chunk = values[start : start + batch]
             sql = statement.head + ", ".join([statement.row] * len(chunk)) + statement.returning
@@ -157,6 +169,9 @@ def update(obj: Model, fields: Sequence[str]) -> None:
     model = type(obj)
     using = router.db_for_write(model, instance=obj)
     connection = connections[using]
+    fields = list(dict.fromkeys(fields))  # a name given twice is one column, as in save()
+    if not fields:
+        return  # as save(update_fields=[]): nothing to write, nothing sent
     if not _is_plain(model) or obj.pk is None:
         obj.save(update_fields=fields, using=using)
         return
@@ -164,12 +179,13 @@ def update(obj: Model, fields: Sequence[str]) -> None:
     if _has_expression(obj, targets):
         obj.save(update_fields=fields, using=using)
         return
-    obj._prepare_related_fields_for_save(operation_name="save", fields=list(targets))
+    obj._prepare_related_fields_for_save(operation_name="save")
     named = frozenset(fields)
     pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=named)
     values = _values(obj, targets, False, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, model._meta.pk.get_db_prep_value(obj.pk, connection)])
+    pk = model._meta.pk.get_db_prep_value(obj.pk, connection)
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, [*values, pk])
         if cursor.rowcount != 1:
             raise DatabaseError("Save with update_fields did not affect any rows.")
     obj._state.db = using
