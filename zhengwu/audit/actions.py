@@ -9,7 +9,6 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,6 +21,7 @@ from zhengwu.audit.chain import compute_hash
 from zhengwu.audit.models import GENESIS_HASH, AppendOnlyError, AuditChainHead, AuditEntry
 from zhengwu.audit.sensitive import Masker, protect_changes, sensitive_fields_for
 from zhengwu.core.db.hooks import before_commit
+from zhengwu.core.db.rows import insert_all
 from zhengwu.core.errors import ValidationFailed
 
 ACTION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$")
@@ -126,7 +126,6 @@ def _lock_head() -> AuditChainHead:
 # falls back to reading the head under lock. Saves the locking SELECT on most appends.
 _head_hint: dict[str, tuple[int, str]] = {}
 _PENDING_KEY = "audit.entries"
-_ROWS_PER_INSERT = 200
 
 
 def _append(entries: list[AuditEntry]) -> None:
@@ -134,13 +133,12 @@ def _append(entries: list[AuditEntry]) -> None:
     the transaction that recorded them commits (``core.db.hooks``), so the head's row lock, which
     serialises every writer of the chain, is held only for the commit itself."""
     connection = transaction.get_connection()
-    statements = _statements(connection)
     hint = _head_hint.get(connection.alias)
     moved = False
     if hint is not None:
         last = _chain(entries, *hint)
         with connection.cursor() as cursor:
-            cursor.execute(statements.move_head, [*last, *hint])
+            cursor.execute(_move_head(connection), [*last, *hint])
             moved = cursor.rowcount == 1
     if not moved:
         head = _lock_head()
@@ -148,8 +146,8 @@ def _append(entries: list[AuditEntry]) -> None:
         head.last_seq, head.last_hash = last
         head.save(update_fields=["last_seq", "last_hash"])
     _head_hint[connection.alias] = last
-    for start in range(0, len(entries), _ROWS_PER_INSERT):
-        _insert(connection, statements, entries[start : start + _ROWS_PER_INSERT])
+    # Written as SQL built once (core.db.rows): every state change of the system appends here.
+    insert_all(entries, bypass_save=True)
 
 
 def _chain(entries: list[AuditEntry], seq: int, prev_hash: str) -> tuple[int, str]:
@@ -162,70 +160,19 @@ def _chain(entries: list[AuditEntry], seq: int, prev_hash: str) -> tuple[int, st
     return seq, prev_hash
 
 
-@dataclass(frozen=True)
-class _Statements:
-    move_head: str
-    insert: str  # the INSERT up to VALUES
-    row: str  # one row's placeholders
-    returning: str
-    fields: tuple[models.Field, ...]
+_move_head_sql: dict[str, str] = {}
 
 
-_statements_by_vendor: dict[str, _Statements] = {}
-
-
-def _statements(connection: Any) -> _Statements:
-    """An append as SQL written once: every state change of the system appends an entry, and
-    the ORM would compile the same statements again each time (most of an append's cost)."""
-    if (cached := _statements_by_vendor.get(connection.vendor)) is not None:
-        return cached
-    q = connection.ops.quote_name
-    fields = tuple(f for f in AuditEntry._meta.concrete_fields if not f.primary_key)
-    statements = _Statements(
-        move_head=(
+def _move_head(connection: Any) -> str:
+    """The head's conditional UPDATE, written once per vendor (see ``_head_hint``)."""
+    if (sql := _move_head_sql.get(connection.vendor)) is None:
+        q = connection.ops.quote_name
+        sql = _move_head_sql[connection.vendor] = (
             f"UPDATE {q(AuditChainHead._meta.db_table)} SET {q('last_seq')} = %s, "  # noqa: S608
             f"{q('last_hash')} = %s WHERE {q('id')} = 1 AND {q('last_seq')} = %s "
             f"AND {q('last_hash')} = %s"
-        ),
-        insert=(
-            f"INSERT INTO {q(AuditEntry._meta.db_table)} "  # noqa: S608 - names, bound values
-            f"({', '.join(q(f.column) for f in fields)}) VALUES "
-        ),
-        row=f"({', '.join(['%s'] * len(fields))})",
-        returning=(
-            f" RETURNING {q(AuditEntry._meta.pk.column)}, {q('seq')}"
-            if connection.features.can_return_columns_from_insert
-            else ""
-        ),
-        fields=fields,
-    )
-    _statements_by_vendor[connection.vendor] = statements
-    return statements
-
-
-def _insert(connection: Any, statements: _Statements, entries: list[AuditEntry]) -> None:
-    values = [
-        f.get_db_prep_save(f.pre_save(entry, True), connection)
-        for entry in entries
-        for f in statements.fields
-    ]
-    with connection.cursor() as cursor:
-        if statements.returning:
-            sql = statements.insert + ", ".join([statements.row] * len(entries))
-            cursor.execute(sql + statements.returning, values)
-            ids = {seq: pk for pk, seq in cursor.fetchall()}
-            for entry in entries:
-                entry.pk = ids[entry.seq]
-        else:  # one row at a time, for the row id
-            width = len(statements.fields)
-            for n, entry in enumerate(entries):
-                cursor.execute(
-                    statements.insert + statements.row, values[n * width : (n + 1) * width]
-                )
-                entry.pk = cursor.lastrowid
-    for entry in entries:
-        entry._state.adding = False
-        entry._state.db = connection.alias
+        )
+    return sql
 
 
 def audit_record(

@@ -45,8 +45,7 @@ def _is_plain(model: type[Model]) -> bool:
     meta = model._meta
     fields = meta.local_concrete_fields
     plain = not (
-        model.save is not Model.save
-        or meta.parents
+        meta.parents
         or meta.proxy
         or meta.order_with_respect_to
         or meta.auto_field is None
@@ -114,8 +113,10 @@ def insert(obj: M) -> M:
     return obj
 
 
-def insert_all(objs: Sequence[M]) -> list[M]:
-    """INSERT new rows of one model in as few statements as the database allows; ids set."""
+def insert_all(objs: Sequence[M], *, bypass_save: bool = False) -> list[M]:
+    """INSERT new rows of one model in as few statements as the database allows; ids set.
+    ``bypass_save``: the caller is the one place that writes these rows, and the model's own
+    ``save()`` refuses everyone else (the audit chain)."""
     if not objs:
         return []
     model = type(objs[0])
@@ -123,7 +124,8 @@ def insert_all(objs: Sequence[M]) -> list[M]:
         raise TypeError("insert_all takes rows of one model")
     using = router.db_for_write(model, instance=objs[0])
     connection = connections[using]
-    statement = _insert_statement(model, connection) if _is_plain(model) else None
+    own_save = model.save is not Model.save and not bypass_save
+    statement = _insert_statement(model, connection) if _is_plain(model) and not own_save else None
     plain: list[M] = []
     for obj in objs:
         if statement is None or obj.pk is not None or _has_expression(obj, statement.fields):
@@ -172,7 +174,7 @@ def update(obj: Model, fields: Sequence[str]) -> None:
     fields = list(dict.fromkeys(fields))  # a name given twice is one column, as in save()
     if not fields:
         return  # as save(update_fields=[]): nothing to write, nothing sent
-    if not _is_plain(model) or obj.pk is None:
+    if not _is_plain(model) or model.save is not Model.save or obj.pk is None:
         obj.save(update_fields=fields, using=using)
         return
     sql, targets = _update_statement(model, connection, fields)
