@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, Value
+from django.db.models import F, Max, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,18 +86,26 @@ _LATEST = PreparedQuery[ProcessDefinition](
     lambda key: ProcessDefinition.objects.filter(key=key, is_latest=True)[:1], key=str
 )
 _ROLE = PreparedQuery[Role](lambda code: Role.objects.filter(code=code)[:1], code=str)
-# Who holds the candidate role in the task's organisation, or in one above it (its tree path a
-# prefix of the task's; "/" is no organisation's) for the subtree.
-_CANDIDATES = PreparedQuery[Any](
-    lambda role, organisation, path: get_user_model().objects.filter(
-        pk__in=RoleAssignment.objects.annotate(task_path=Value(path))
+
+
+def _holding_candidate_role(role: int, organisation: int, path: str) -> QuerySet[RoleAssignment]:
+    """Assignments of the task's candidate role in its organisation, or in one above it (its
+    tree path a prefix of the task's; "/" is no organisation's) that covers the subtree."""
+    return (
+        RoleAssignment.objects.annotate(task_path=Value(path))
         .filter(
             Q(organisation_id=organisation)
             | Q(covers_subtree=True, task_path__startswith=F("organisation__tree_path"))
             & ~Q(organisation__tree_path="/"),
             role_id=role,
-            account__is_active=True,
         )
+    )  # fmt: skip
+
+
+_CANDIDATES = PreparedQuery[Any](
+    lambda role, organisation, path: get_user_model().objects.filter(
+        pk__in=_holding_candidate_role(role, organisation, path)
+        .filter(account__is_active=True)
         .values("account_id")
     )[:200],
     role=int,
@@ -622,12 +630,13 @@ def _lock_task(task: WorkTask) -> tuple[WorkTask, ProcessInstance]:
 def holds_candidate_role(account: Any, task: WorkTask) -> bool:
     if task.candidate_role_id is None or not getattr(account, "is_active", False):
         return False
-    ancestors = [int(p) for p in task.candidate_org_path.strip("/").split("/") if p][:-1]
-    return RoleAssignment.objects.filter(
-        Q(organisation_id=task.candidate_organisation_id)
-        | Q(organisation_id__in=ancestors, covers_subtree=True),
-        account=account, role_id=task.candidate_role_id, organisation__is_active=True,
-    ).exists()  # fmt: skip
+    return (
+        _holding_candidate_role(
+            task.candidate_role_id, task.candidate_organisation_id, task.candidate_org_path
+        )
+        .filter(account=account, organisation__is_active=True)
+        .exists()
+    )
 
 
 def may_handle(account: Any, task: WorkTask) -> bool:

@@ -56,6 +56,10 @@ def _is_plain(model: type[Model]) -> bool:
     return plain
 
 
+def _saves_itself(model: type[Model]) -> bool:
+    return model.save is not Model.save
+
+
 def _insert_statement(model: type[Model], connection: Any) -> _Insert:
     key = (model, connection.vendor)
     if (cached := _inserts.get(key)) is not None:
@@ -124,7 +128,7 @@ def insert_all(objs: Sequence[M], *, bypass_save: bool = False) -> list[M]:
         raise TypeError("insert_all takes rows of one model")
     using = router.db_for_write(model, instance=objs[0])
     connection = connections[using]
-    own_save = model.save is not Model.save and not bypass_save
+    own_save = _saves_itself(model) and not bypass_save
     statement = _insert_statement(model, connection) if _is_plain(model) and not own_save else None
     plain: list[M] = []
     for obj in objs:
@@ -174,7 +178,7 @@ def update(obj: Model, fields: Sequence[str]) -> None:
     fields = list(dict.fromkeys(fields))  # a name given twice is one column, as in save()
     if not fields:
         return  # as save(update_fields=[]): nothing to write, nothing sent
-    if not _is_plain(model) or model.save is not Model.save or obj.pk is None:
+    if not _is_plain(model) or _saves_itself(model) or obj.pk is None:
         obj.save(update_fields=fields, using=using)
         return
     sql, targets = _update_statement(model, connection, fields)
